@@ -1,0 +1,78 @@
+# The portal's commands. The README names these targets.
+#   make run    install, create the database, load the demo, serve on :5000
+#   make test   install, lint, and run every test on both stacks
+#   make bench  run the benchmarks (not part of CI)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# Tests on PostgreSQL create (and drop) their own database on this server.
+PORTAL_TEST_PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+export PORTAL_TEST_PG_URL
+
+.PHONY: run test test-sqlite test-postgresql lint bench install install-dev clean frontend translations translations-update
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	scripts/ensure-system-packages
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	scripts/ensure-system-packages --with-browser
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+# GOV.UK Frontend and the portal's CSS, from the npm registry.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+app/static/dist/portal.css: node_modules/.installed scripts/build-frontend.mjs $(wildcard app/static/src/*.scss)
+	npm run --silent build
+
+# The Welsh catalogue, compiled for the running app.
+app/translations/cy/LC_MESSAGES/messages.mo: app/translations/cy/LC_MESSAGES/messages.po | $(BIN)/python
+	$(BIN)/pybabel compile -d app/translations
+
+frontend: app/static/dist/portal.css
+translations: app/translations/cy/LC_MESSAGES/messages.mo
+
+install: $(VENV)/.installed frontend translations
+install-dev: $(VENV)/.installed-dev frontend translations
+
+# Re-extract messages after changing any text; then translate the new ones.
+translations-update: install-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+run: install
+	$(BIN)/flask --app wsgi init-db
+	$(BIN)/flask --app wsgi seed-demo
+	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict evidence_store
+
+# The same suite on both stacks: SQLite with the filesystem store, then
+# PostgreSQL with a SeaweedFS S3 store (started by the tests themselves).
+test: lint test-sqlite test-postgresql
+
+test-sqlite: install-dev
+	PORTAL_TEST_DB=sqlite PORTAL_TEST_STORE=fs $(BIN)/pytest
+
+test-postgresql: install-dev
+	PORTAL_TEST_DB=postgresql PORTAL_TEST_STORE=s3 $(BIN)/pytest
+
+bench: install-dev
+	$(BIN)/python bench/evidence_throughput.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules app/static/dist

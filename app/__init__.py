@@ -1,0 +1,130 @@
+"""The Joint Inspection Room: a Flask application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import ConfigError, Settings, load_settings
+
+# Bodies of JSON requests; uploads raise their own limit (UPLOAD_MAX_BYTES).
+API_MAX_JSON_BYTES = 10 * 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
+    """Build the app from ``settings`` (default: the environment, validated).
+
+    ``overrides`` are extra Flask config values, for tests.
+    """
+    settings = settings or load_settings()
+
+    from app.core.db import db, install_engine_hooks
+    from app.core.errors import register_error_handlers
+    from app.core.i18n import init_i18n
+    from app.core.limiter import init_limiter
+    from app.core.logging import RequestLogMiddleware, configure_logging
+    from app.core.security import init_security_headers
+    from app.core.storage import init_store
+    from app.core.uploads import load_magic_database
+    from app.core.web import init_web
+
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_ENGINES={
+            "default": {"url": settings.database_url, "pool_pre_ping": True}
+        },
+        MAX_CONTENT_LENGTH=API_MAX_JSON_BYTES,
+        UPLOAD_MAX_BYTES=settings.upload_max_bytes,
+        API_TOKEN_TTL_SECONDS=settings.api_token_ttl_seconds,
+        SIGN_IN_RATE_LIMIT=settings.sign_in_rate_limit,
+        PORTAL_ENV=settings.env,
+    )
+    app.config.update(overrides)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["portal_settings"] = settings
+    configure_logging(settings.log_level)
+
+    db.init_app(app)
+    with app.app_context():
+        install_engine_hooks(db.engine)
+    try:
+        store = init_store(app, settings.evidence_store)
+    except ValueError as exc:
+        raise ConfigError([f"EVIDENCE_STORE: {exc}"]) from exc
+    if store.max_object_size is not None and (
+        settings.upload_max_bytes > store.max_object_size
+    ):
+        raise ConfigError(
+            [
+                f"UPLOAD_MAX_BYTES ({settings.upload_max_bytes}) is more than the "
+                f"evidence store can hold in one object ({store.max_object_size}): "
+                "raise part_size in EVIDENCE_STORE (S3 allows 10,000 parts)."
+            ]
+        )
+    load_magic_database()
+    init_limiter(app, settings.redis_url)
+    register_error_handlers(app)
+    init_i18n(app)
+    init_web(
+        app,
+        production=settings.is_production,
+        idle_minutes=settings.session_idle_minutes,
+    )
+    init_security_headers(app, production=settings.is_production)
+    _register_api(app)
+    _register_pages(app)
+    _register_cli(app)
+
+    if settings.trusted_proxy_count:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=settings.trusted_proxy_count,
+            x_proto=settings.trusted_proxy_count,
+            x_host=settings.trusted_proxy_count,
+        )
+    app.wsgi_app = RequestLogMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+    return app
+
+
+def _register_api(app: Flask) -> None:
+    from app.accounts import api as accounts_api  # noqa: F401  (registers routes)
+    from app.accounts import api_bp as accounts_bp
+    from app.auth import api as auth_api  # noqa: F401
+    from app.auth import api_bp as auth_bp
+    from app.core.api import init_api
+    from app.core.web import csrf
+    from app.evidence import api as evidence_api  # noqa: F401
+    from app.evidence import api_bp as evidence_bp
+    from app.reviews import api as reviews_api  # noqa: F401
+    from app.reviews import api_bp as reviews_bp
+
+    api = init_api(app)
+    for blueprint in (auth_bp, accounts_bp, reviews_bp, evidence_bp):
+        # Bearer tokens, never cookies: nothing for a forged request to ride on.
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
+
+
+def _register_pages(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.admin import routes as admin_routes  # noqa: F401  (registers routes)
+    from app.auth import bp as auth_bp
+    from app.auth import routes as auth_routes  # noqa: F401
+    from app.evidence import bp as evidence_bp
+    from app.evidence import routes as evidence_routes  # noqa: F401
+    from app.pages import bp as pages_bp
+    from app.pages import routes as pages_routes  # noqa: F401
+    from app.reviews import bp as reviews_bp
+    from app.reviews import routes as reviews_routes  # noqa: F401
+
+    for blueprint in (auth_bp, reviews_bp, evidence_bp, admin_bp, pages_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.core.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,1 @@
+"""Cross-cutting code: database base classes, errors, uploads, file responses."""

@@ -1,0 +1,230 @@
+"""Demo data: the joint review of the four regional consortia, ready to explore.
+
+Estyn and Audit Wales review ERW, CSC, EAS and GwE, with a user for every
+role and a few evidence files. Running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import struct
+import tempfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app.accounts import services as account_services
+from app.accounts.models import Locale, Organisation, OrganisationKind, User
+from app.core.db import db
+from app.core.permissions import Role
+from app.evidence import services as evidence_services
+from app.reviews import services as review_services
+from app.reviews.models import Review, Workspace
+
+# Published on purpose: demo data only, and seed-demo refuses to run in production.
+DEMO_PASSWORD = "Arolygu-ar-y-cyd-2026!"  # noqa: S105
+REVIEW_TITLE = "Improving schools through regional education consortia"
+REVIEW_TITLE_CY = "Gwella ysgolion drwy gonsortia addysg rhanbarthol"
+
+ORGANISATIONS = [
+    ("estyn", "Estyn", "Estyn", OrganisationKind.INSPECTORATE),
+    ("audit-wales", "Audit Wales", "Archwilio Cymru", OrganisationKind.AUDIT_BODY),
+    ("erw", "ERW", "ERW", OrganisationKind.CONSORTIUM),
+    (
+        "csc",
+        "Central South Consortium",
+        "Consortiwm Canolbarth y De",
+        OrganisationKind.CONSORTIUM,
+    ),
+    (
+        "eas",
+        "Education Achievement Service",
+        "Gwasanaeth Cyflawni Addysg",
+        OrganisationKind.CONSORTIUM,
+    ),
+    ("gwe", "GwE", "GwE", OrganisationKind.CONSORTIUM),
+]
+INSPECTING = ["estyn", "audit-wales"]
+REVIEWED = ["erw", "csc", "eas", "gwe"]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    name: str
+    organisation: str | None
+    role: Role | None
+    locale: Locale = Locale.EN
+    is_admin: bool = False
+
+
+USERS = [
+    DemoUser("admin@demo.example", "Sam Admin", None, None, is_admin=True),
+    DemoUser(
+        "lead@estyn.demo.example", "Gwen Lewis", "estyn", Role.LEAD_OFFICER, Locale.CY
+    ),
+    DemoUser("inspector@estyn.demo.example", "Owain Price", "estyn", Role.INSPECTOR),
+    DemoUser("observer@estyn.demo.example", "Ffion Jones", "estyn", Role.OBSERVER),
+    DemoUser(
+        "lead@audit.demo.example", "Rhys Morgan", "audit-wales", Role.LEAD_OFFICER
+    ),
+    DemoUser(
+        "inspector@audit.demo.example", "Alys Evans", "audit-wales", Role.INSPECTOR
+    ),
+    *[
+        user
+        for slug in REVIEWED
+        for user in (
+            DemoUser(
+                f"nominee@{slug}.demo.example",
+                f"{slug.upper()} Nominee",
+                slug,
+                Role.NOMINEE,
+            ),
+            DemoUser(
+                f"contributor@{slug}.demo.example",
+                f"{slug.upper()} Contributor",
+                slug,
+                Role.CONTRIBUTOR,
+            ),
+        )
+    ],
+]
+
+
+def seed_demo(max_bytes: int) -> list[DemoUser]:
+    """Create the demo (unless it is there already); return the sign-ins."""
+    if db.session.scalar(sa.select(Organisation).where(Organisation.slug == "estyn")):
+        return USERS
+    admin = account_services.create_user(
+        None,
+        email=USERS[0].email,
+        name=USERS[0].name,
+        organisation_id=None,
+        password=DEMO_PASSWORD,
+        is_admin=True,
+    )
+    orgs: dict[str, Organisation] = {}
+    for slug, name, name_cy, kind in ORGANISATIONS:
+        orgs[slug] = account_services.create_organisation(
+            admin, slug=slug, name=name, name_cy=name_cy, kind=kind
+        )
+    users: dict[str, User] = {}
+    for demo in USERS[1:]:
+        assert demo.organisation is not None
+        users[demo.email] = account_services.create_user(
+            admin,
+            email=demo.email,
+            name=demo.name,
+            organisation_id=orgs[demo.organisation].id,
+            password=DEMO_PASSWORD,
+            locale=demo.locale,
+        )
+    review = review_services.create_review(
+        admin,
+        title=REVIEW_TITLE,
+        title_cy=REVIEW_TITLE_CY,
+        inspecting=[orgs[s].id for s in INSPECTING],
+        reviewed=[orgs[s].id for s in REVIEWED],
+    )
+    for demo in USERS[1:]:
+        assert demo.role is not None
+        review_services.set_member(admin, review, users[demo.email].id, demo.role)
+    _add_evidence(review, users, orgs, max_bytes)
+    return USERS
+
+
+def _add_evidence(
+    review: Review,
+    users: dict[str, User],
+    orgs: dict[str, Organisation],
+    max_bytes: int,
+) -> None:
+    workspaces = {
+        w.organisation_id: w
+        for w in db.session.scalars(
+            sa.select(Workspace).where(Workspace.review_id == review.id)
+        )
+    }
+    files = {
+        "business-plan-2014-15.pdf": _pdf("ERW business plan 2014-15"),
+        "school-categorisation.csv": (
+            b"school,category,support\r\n"
+            b"Ysgol Gymraeg Aberystwyth,Green,Universal\r\n"
+            b"Ysgol Bro Pedr,Yellow,Targeted\r\n"
+            b"Ysgol y Dderi,Amber,Enhanced\r\n"
+        ),
+        "governance-structure.png": _png(),
+        "minutes-joint-committee.txt": (
+            b"Joint committee minutes, 12 March 2015.\n"
+            b"Present: the lead directors of the six local authorities.\n"
+            b"Cyflwynwyd adroddiad y rheolwr-gyfarwyddwr.\n"
+        ),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        for slug, names in (
+            ("erw", ["business-plan-2014-15.pdf", "school-categorisation.csv"]),
+            ("csc", ["governance-structure.png", "minutes-joint-committee.txt"]),
+        ):
+            uploader = users[f"nominee@{slug}.demo.example"]
+            for name in names:
+                path = Path(tmp) / name
+                path.write_bytes(files[name])
+                evidence_services.add_local_file(
+                    uploader,
+                    workspaces[orgs[slug].id],
+                    path,
+                    title=name.rsplit(".", 1)[0].replace("-", " ").capitalize(),
+                    max_bytes=max_bytes,
+                )
+
+
+def _pdf(text: str) -> bytes:
+    """A small, valid one-page PDF saying ``text``."""
+    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _png(width: int = 64, height: int = 32) -> bytes:
+    """A small, valid PNG: a green-to-blue gradient."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    rows = b"".join(
+        b"\x00" + b"".join(bytes((0, 128 + x, 4 * y)) for x in range(width))
+        for y in range(height)
+    )
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )

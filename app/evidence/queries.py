@@ -1,0 +1,54 @@
+"""Reads of evidence, filtered by what the user may see."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import User
+from app.core.api import Page, paginate
+from app.core.db import db
+from app.core.errors import NotFound
+from app.evidence.models import EvidenceItem
+from app.reviews.models import Workspace
+from app.reviews.queries import visible_workspaces
+
+
+def visible_evidence(user: User) -> sa.Select[tuple[EvidenceItem]]:
+    """Items not withdrawn, in workspaces the user may see."""
+    return (
+        sa.select(EvidenceItem)
+        .where(
+            EvidenceItem.workspace_id.in_(
+                visible_workspaces(user).with_only_columns(Workspace.id)
+            ),
+            EvidenceItem.withdrawn_at.is_(None),
+        )
+        .options(selectinload(EvidenceItem.files))
+    )
+
+
+def get_visible_evidence_or_404(user: User, evidence_id: uuid.UUID) -> EvidenceItem:
+    item = db.session.scalars(
+        visible_evidence(user).where(EvidenceItem.id == evidence_id)
+    ).one_or_none()
+    if item is None:
+        raise NotFound()
+    return item
+
+
+def list_workspace_evidence(
+    user: User, workspace: Workspace, page: dict[str, Any]
+) -> Page:
+    """The workspace's items, newest first."""
+    return paginate(
+        db.session,
+        visible_evidence(user).where(EvidenceItem.workspace_id == workspace.id),
+        order=[EvidenceItem.uploaded_at, EvidenceItem.id],
+        descending=True,
+        page=page,
+        list_name=f"evidence:{workspace.id}",
+    )

@@ -1,0 +1,183 @@
+"""Pages: a workspace's evidence, uploading, an item, download and withdrawal."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import (
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.wrappers import Response
+from wtforms.validators import ValidationError
+
+from app.accounts import queries as account_queries
+from app.accounts.models import User
+from app.core import uploads
+from app.core.errors import Forbidden
+from app.core.files import ConditionalRequest
+from app.core.i18n import _
+from app.core.web import csrf, next_page_url, page_args
+from app.evidence import bp, permissions, queries, services
+from app.evidence.forms import WithdrawForm
+from app.reviews import queries as review_queries
+
+# Files in one upload form (each up to UPLOAD_MAX_BYTES).
+MAX_FILES_PER_FORM = 20
+
+
+def _me() -> User:
+    user: User = current_user._get_current_object()
+    return user
+
+
+@bp.route("/workspaces/<uuid:workspace_id>", endpoint="workspace")
+@login_required
+def workspace(workspace_id: uuid.UUID) -> str:
+    me = _me()
+    item = review_queries.get_visible_workspace_or_404(me, workspace_id)
+    review = item.review
+    role = review_queries.role_in(me, review.id)
+    page = queries.list_workspace_evidence(me, item, page_args())
+    names = account_queries.names_of([e.uploaded_by_id for e in page.items])
+    return render_template(
+        "evidence/workspace.html",
+        workspace=item,
+        review=review,
+        evidence=page.items,
+        names=names,
+        next_url=next_page_url(page.next_cursor),
+        can_upload=permissions.can_upload(me, role, item) and not review.is_closed,
+        max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+        max_files=MAX_FILES_PER_FORM,
+        type_label=uploads.type_label,
+    )
+
+
+@bp.route("/workspaces/<uuid:workspace_id>/upload", methods=["POST"], endpoint="upload")
+@csrf.exempt  # checked below, from the form's first part: see _check_csrf
+@login_required
+def upload(workspace_id: uuid.UUID) -> Response:
+    me = _me()
+    item = review_queries.get_visible_workspace_or_404(me, workspace_id)
+    results = services.upload_many(
+        me,
+        item,
+        uploads.incoming_form(request),
+        max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+        max_files=MAX_FILES_PER_FORM,
+        before_files=_check_csrf,
+    )
+    if _wants_json():
+        return jsonify({"files": [_result_json(r) for r in results]})
+    stored = [r for r in results if r.item is not None]
+    refused = [r for r in results if r.item is None]
+    if stored:
+        flash(
+            _("Uploaded: %(names)s.", names=", ".join(r.filename for r in stored)),
+            "success",
+        )
+    for result in refused:
+        flash(
+            _(
+                "Not uploaded: %(name)s. %(problem)s",
+                name=result.filename,
+                problem=result.problem,
+            ),
+            "error",
+        )
+    if not results:
+        flash(_("Choose one or more files to upload."), "error")
+    return redirect(url_for("evidence.workspace", workspace_id=item.id))
+
+
+def _check_csrf(fields: dict[str, str]) -> None:
+    """The upload form streams, so Flask-WTF cannot read its token before
+    the files: the token comes first in the form (or in a header from the
+    page's script) and is checked before any file is stored."""
+    token = fields.get("csrf_token") or request.headers.get("X-CSRFToken", "")
+    try:
+        validate_csrf(token)
+    except ValidationError as refused:
+        raise CSRFError(str(refused)) from None
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json"
+
+
+def _result_json(result: services.UploadResult) -> dict[str, Any]:
+    if result.item is None:
+        return {"name": result.filename, "ok": False, "problem": result.problem}
+    return {
+        "name": result.filename,
+        "ok": True,
+        "url": url_for("evidence.item", evidence_id=result.item.id),
+    }
+
+
+@bp.route("/evidence/<uuid:evidence_id>", endpoint="item")
+@login_required
+def item(evidence_id: uuid.UUID) -> str:
+    me = _me()
+    evidence = queries.get_visible_evidence_or_404(me, evidence_id)
+    workspace = evidence.workspace
+    role = review_queries.role_in(me, workspace.review_id)
+    names = account_queries.names_of([evidence.uploaded_by_id])
+    return render_template(
+        "evidence/item.html",
+        item=evidence,
+        file=evidence.current_file,
+        workspace=workspace,
+        uploader=names.get(evidence.uploaded_by_id) if evidence.uploaded_by_id else "",
+        can_withdraw=permissions.can_withdraw(me, role, workspace)
+        and not workspace.review.is_closed,
+        type_label=uploads.type_label,
+    )
+
+
+@bp.route("/evidence/<uuid:evidence_id>/download", endpoint="download")
+@login_required
+def download(evidence_id: uuid.UUID) -> Response:
+    me = _me()
+    evidence = queries.get_visible_evidence_or_404(me, evidence_id)
+    return services.send_evidence(
+        evidence,
+        actor=me,
+        conditional=ConditionalRequest.from_headers(request.headers),
+        record_download=request.method == "GET",
+    )
+
+
+@bp.route(
+    "/evidence/<uuid:evidence_id>/withdraw",
+    methods=["GET", "POST"],
+    endpoint="withdraw",
+)
+@login_required
+def withdraw(evidence_id: uuid.UUID) -> str | Response:
+    me = _me()
+    evidence = queries.get_visible_evidence_or_404(me, evidence_id)
+    workspace = evidence.workspace
+    role = review_queries.role_in(me, workspace.review_id)
+    if not permissions.can_withdraw(me, role, workspace):
+        raise Forbidden(
+            _("Your role in this review does not allow withdrawing evidence.")
+        )
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        services.withdraw_evidence(me, evidence)
+        flash(_("“%(title)s” was withdrawn.", title=evidence.title), "success")
+        return redirect(url_for("evidence.workspace", workspace_id=workspace.id))
+    return render_template(
+        "evidence/withdraw.html", item=evidence, workspace=workspace, form=form
+    )

@@ -1,0 +1,9 @@
+"""Every feature's models, imported together (for Alembic and the shell)."""
+
+
+def import_all_models() -> None:
+    import app.accounts.models
+    import app.audit.models
+    import app.auth.models
+    import app.evidence.models
+    import app.reviews.models  # noqa: F401

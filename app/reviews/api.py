@@ -1,0 +1,214 @@
+"""JSON API: reviews, members and workspaces."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import marshmallow as ma
+
+from app.accounts.models import User
+from app.accounts.permissions import admin_required
+from app.core.api import PageArgs, Text, current_actor, page_schema, token_required
+from app.core.errors import Forbidden
+from app.core.i18n import _, _l
+from app.core.permissions import Role, Side
+from app.reviews import api_bp as bp
+from app.reviews import permissions, queries, services
+from app.reviews.models import Membership, Review
+
+ROLE_FIELD_ERROR = "Must be one of: " + ", ".join(r.value for r in Role) + "."
+
+
+class NewReviewSchema(ma.Schema):
+    title = Text(required=True, min_length=1, max_length=500)
+    title_cy = Text(load_default=None, allow_none=True, max_length=500)
+    inspecting = ma.fields.List(
+        ma.fields.UUID(),
+        required=True,
+        validate=ma.validate.Length(
+            min=1, max=50, error=_l("Name between {min} and {max} organisations.")
+        ),
+        metadata={"description": "Ids of the inspecting organisations."},
+    )
+    reviewed = ma.fields.List(
+        ma.fields.UUID(),
+        required=True,
+        validate=ma.validate.Length(
+            min=1, max=500, error=_l("Name between {min} and {max} organisations.")
+        ),
+        metadata={
+            "description": "Ids of the reviewed organisations (one workspace each)."
+        },
+    )
+
+
+class ReviewSchema(ma.Schema):
+    id = ma.fields.UUID()
+    title = ma.fields.String()
+    title_cy = ma.fields.String(allow_none=True)
+    status = ma.fields.String()
+    inspecting = ma.fields.List(ma.fields.UUID())
+    reviewed = ma.fields.List(
+        ma.fields.UUID(),
+        metadata={"description": "A reviewed party's member sees only their own."},
+    )
+
+
+class MembershipSchema(ma.Schema):
+    user_id = ma.fields.UUID()
+    role = ma.fields.String()
+    name = ma.fields.String(attribute="user.name")
+    email = ma.fields.String(attribute="user.email")
+    organisation_id = ma.fields.UUID(attribute="user.organisation_id", allow_none=True)
+
+
+class RoleSchema(ma.Schema):
+    role = ma.fields.Enum(
+        Role, by_value=True, required=True, error_messages={"unknown": ROLE_FIELD_ERROR}
+    )
+
+
+class WorkspaceSchema(ma.Schema):
+    id = ma.fields.UUID()
+    review_id = ma.fields.UUID()
+    organisation_id = ma.fields.UUID()
+    name = ma.fields.String()
+    name_cy = ma.fields.String(allow_none=True)
+
+
+ReviewPage = page_schema(ReviewSchema, "ReviewPage")
+MembershipPage = page_schema(MembershipSchema, "MembershipPage")
+WorkspacePage = page_schema(WorkspaceSchema, "WorkspacePage")
+
+
+def review_view(user: User, review: Review) -> dict[str, Any]:
+    """The review as ``user`` may see it.
+
+    A reviewed party never learns which other organisations are under review:
+    its members see only their own organisation among the reviewed.
+    """
+    role = queries.role_in(user, review.id)
+    sees_all = user.is_admin or (role is not None and role.side is Side.INSPECTING)
+    parties = queries.parties_of(review)
+    return {
+        "id": review.id,
+        "title": review.title,
+        "title_cy": review.title_cy,
+        "status": review.status.value,
+        "inspecting": [p.organisation_id for p in parties if p.side is Side.INSPECTING],
+        "reviewed": [
+            p.organisation_id
+            for p in parties
+            if p.side is Side.REVIEWED
+            and (sees_all or p.organisation_id == user.organisation_id)
+        ],
+    }
+
+
+@bp.route("/reviews", methods=["POST"])
+@token_required
+@admin_required
+@bp.arguments(NewReviewSchema)
+@bp.response(201, ReviewSchema)
+@bp.alt_response(400, schema="Error", description="Invalid input")
+@bp.alt_response(403, schema="Error", description="Not a system administrator")
+def create_review(data: dict[str, Any]) -> Any:
+    """Create a review, with one workspace per reviewed organisation."""
+    actor = current_actor()
+    review = services.create_review(actor, **data)
+    return review_view(actor, review)
+
+
+@bp.route("/reviews", methods=["GET"])
+@token_required
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, ReviewPage)
+def list_reviews(page: dict[str, Any]) -> Any:
+    """The reviews the caller is a member of (every review, for an administrator)."""
+    actor = current_actor()
+    result = queries.list_reviews(actor, page)
+    return {
+        "items": [review_view(actor, r) for r in result.items],
+        "next_cursor": result.next_cursor,
+    }
+
+
+@bp.route("/reviews/<uuid:review_id>", methods=["GET"])
+@token_required
+@bp.response(200, ReviewSchema)
+@bp.alt_response(404, schema="Error", description="No such review, or not visible")
+def get_review(review_id: uuid.UUID) -> Any:
+    """One review."""
+    actor = current_actor()
+    return review_view(actor, queries.get_visible_review_or_404(actor, review_id))
+
+
+@bp.route("/reviews/<uuid:review_id>/members", methods=["GET"])
+@token_required
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, MembershipPage)
+@bp.alt_response(
+    403, schema="Error", description="Reviewed parties may not list members"
+)
+@bp.alt_response(404, schema="Error", description="No such review, or not visible")
+def list_members(page: dict[str, Any], review_id: uuid.UUID) -> Any:
+    """The review's members: for inspecting members and administrators."""
+    actor = current_actor()
+    review = queries.get_visible_review_or_404(actor, review_id)
+    if not permissions.can_view_members(actor, queries.role_in(actor, review.id)):
+        raise Forbidden(_("Only the inspecting side may list the members of a review."))
+    return queries.list_members(review, page)
+
+
+@bp.route("/reviews/<uuid:review_id>/members/<uuid:user_id>", methods=["PUT"])
+@token_required
+@bp.arguments(RoleSchema)
+@bp.response(200, MembershipSchema)
+@bp.alt_response(400, schema="Error", description="The role does not fit the user")
+@bp.alt_response(403, schema="Error", description="Not allowed to manage this member")
+@bp.alt_response(404, schema="Error", description="No such review or user")
+def put_member(
+    data: dict[str, Any], review_id: uuid.UUID, user_id: uuid.UUID
+) -> Membership:
+    """Add a member to the review, or change their role."""
+    actor = current_actor()
+    review = queries.get_visible_review_or_404(actor, review_id)
+    return services.set_member(actor, review, user_id, data["role"])
+
+
+@bp.route("/reviews/<uuid:review_id>/members/<uuid:user_id>", methods=["DELETE"])
+@token_required
+@bp.response(204)
+@bp.alt_response(403, schema="Error", description="Not allowed to manage this member")
+@bp.alt_response(404, schema="Error", description="No such review or member")
+def delete_member(review_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """Remove a member: their access ends at once."""
+    actor = current_actor()
+    review = queries.get_visible_review_or_404(actor, review_id)
+    services.remove_member(actor, review, user_id)
+
+
+@bp.route("/reviews/<uuid:review_id>/workspaces", methods=["GET"])
+@token_required
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, WorkspacePage)
+@bp.alt_response(403, schema="Error", description="Administrators who are not members")
+@bp.alt_response(404, schema="Error", description="No such review, or not visible")
+def list_workspaces(page: dict[str, Any], review_id: uuid.UUID) -> Any:
+    """The review's workspaces the caller may see: all of them for the
+    inspecting side, only their own for a reviewed party."""
+    actor = current_actor()
+    review = queries.get_visible_review_or_404(actor, review_id)
+    if not permissions.can_list_workspaces(actor, queries.role_in(actor, review.id)):
+        raise Forbidden(_("Only members of the review see its workspaces."))
+    return queries.list_workspaces(actor, review, page)
+
+
+@bp.route("/workspaces/<uuid:workspace_id>", methods=["GET"])
+@token_required
+@bp.response(200, WorkspaceSchema)
+@bp.alt_response(404, schema="Error", description="No such workspace, or not visible")
+def get_workspace(workspace_id: uuid.UUID) -> Any:
+    """One workspace."""
+    return queries.get_visible_workspace_or_404(current_actor(), workspace_id)

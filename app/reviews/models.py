@@ -1,0 +1,114 @@
+"""Reviews, their parties, workspaces and memberships."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import Organisation, User
+from app.core.db import Base, CreatedMixin, IdMixin, str_enum, utcnow
+from app.core.permissions import Role, Side
+
+
+class ReviewStatus(StrEnum):
+    PLANNING = "planning"
+    FIELDWORK = "fieldwork"
+    REPORTING = "reporting"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+
+
+class Review(IdMixin, CreatedMixin, Base):
+    __tablename__ = "reviews"
+
+    title: Mapped[str] = mapped_column(sa.String(500))
+    title_cy: Mapped[str | None] = mapped_column(sa.String(500))
+    status: Mapped[ReviewStatus] = mapped_column(
+        str_enum(ReviewStatus, "review_status"), default=ReviewStatus.PLANNING
+    )
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    parties: Mapped[list[ReviewParty]] = relationship(
+        back_populates="review", order_by="ReviewParty.position"
+    )
+    workspaces: Mapped[list[Workspace]] = relationship(
+        back_populates="review", order_by="Workspace.position"
+    )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status is ReviewStatus.CLOSED
+
+
+class ReviewParty(Base):
+    """An organisation taking part in a review, inspecting or reviewed."""
+
+    __tablename__ = "review_parties"
+
+    review_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    )
+    side: Mapped[Side] = mapped_column(str_enum(Side, "party_side"))
+    # The order the administrator gave, kept for stable display.
+    position: Mapped[int] = mapped_column(default=0)
+
+    review: Mapped[Review] = relationship(back_populates="parties")
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Workspace(IdMixin, CreatedMixin, Base):
+    """The evidence room of one reviewed party within one review."""
+
+    __tablename__ = "workspaces"
+    __table_args__ = (
+        sa.UniqueConstraint("review_id", "organisation_id"),
+        # A workspace belongs to a reviewed party of its own review.
+        sa.ForeignKeyConstraint(
+            ["review_id", "organisation_id"],
+            ["review_parties.review_id", "review_parties.organisation_id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    review_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("reviews.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200))
+    name_cy: Mapped[str | None] = mapped_column(sa.String(200))
+    position: Mapped[int] = mapped_column(default=0)
+
+    review: Mapped[Review] = relationship(back_populates="workspaces")
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Membership(Base):
+    """A user's role in one review. Removing the row ends access at once."""
+
+    __tablename__ = "memberships"
+
+    review_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[Role] = mapped_column(str_enum(Role, "member_role"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    review: Mapped[Review] = relationship()
+    user: Mapped[User] = relationship()

@@ -1,0 +1,122 @@
+"""Pages: my reviews, a review, and its members."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.accounts.models import User
+from app.core.errors import Forbidden, NotFound, ValidationFailed
+from app.core.i18n import _
+from app.core.permissions import Role, Side
+from app.core.web import next_page_url, page_args
+from app.reviews import bp, permissions, queries, services
+from app.reviews.forms import MemberForm, RemoveMemberForm
+
+
+def _me() -> User:
+    user: User = current_user._get_current_object()
+    return user
+
+
+@bp.route("/", endpoint="dashboard")
+@login_required
+def dashboard() -> str:
+    me = _me()
+    page = queries.list_reviews(me, page_args())
+    roles = queries.roles_of(me, [r.id for r in page.items])
+    return render_template(
+        "reviews/dashboard.html",
+        reviews=page.items,
+        roles=roles,
+        next_url=next_page_url(page.next_cursor),
+    )
+
+
+@bp.route("/reviews/<uuid:review_id>", endpoint="review")
+@login_required
+def review(review_id: uuid.UUID) -> str:
+    me = _me()
+    item = queries.get_visible_review_or_404(me, review_id)
+    role = queries.role_in(me, item.id)
+    workspaces = (
+        queries.list_workspaces(me, item, {"limit": 200, "cursor": None}).items
+        if role is not None
+        else []
+    )
+    parties = queries.party_organisations(item)
+    inspecting = [o for p, o in parties if p.side is Side.INSPECTING]
+    members = (
+        queries.members_with_people(item)
+        if permissions.can_view_members(me, role)
+        else None
+    )
+    return render_template(
+        "reviews/review.html",
+        review=item,
+        role=role,
+        inspecting=inspecting,
+        workspaces=workspaces,
+        members=members,
+        can_manage=bool(permissions.manageable_roles(me, role)),
+    )
+
+
+@bp.route(
+    "/reviews/<uuid:review_id>/members", methods=["GET", "POST"], endpoint="members"
+)
+@login_required
+def members(review_id: uuid.UUID) -> str | Response:
+    me = _me()
+    item = queries.get_visible_review_or_404(me, review_id)
+    role = queries.role_in(me, item.id)
+    grantable = permissions.manageable_roles(me, role)
+    if not grantable:
+        raise Forbidden(_("You may not manage the members of this review."))
+    candidates = queries.member_candidates(me, item)
+    form = MemberForm()
+    form.set_choices(
+        [(str(u.id), f"{u.name} ({u.email})") for u in candidates],
+        [r.value for r in Role if r in grantable],
+    )
+    if form.validate_on_submit():
+        try:
+            services.set_member(
+                me, item, uuid.UUID(form.user_id.data), Role(form.role.data)
+            )
+        except (ValidationFailed, Forbidden, NotFound) as problem:
+            form.user_id.errors = [problem.message]
+        else:
+            flash(_("The member's role was saved."), "success")
+            return redirect(url_for("reviews.members", review_id=item.id))
+    return render_template(
+        "reviews/members.html",
+        review=item,
+        form=form,
+        members=queries.members_with_people(item),
+        remove_form=RemoveMemberForm(),
+        me=me,
+    )
+
+
+@bp.route(
+    "/reviews/<uuid:review_id>/members/<uuid:user_id>/remove",
+    methods=["POST"],
+    endpoint="remove_member",
+)
+@login_required
+def remove_member(review_id: uuid.UUID, user_id: uuid.UUID) -> Response:
+    me = _me()
+    item = queries.get_visible_review_or_404(me, review_id)
+    if RemoveMemberForm().validate_on_submit():
+        services.remove_member(me, item, user_id)
+        flash(_("The member was removed from the review."), "success")
+    target = (
+        url_for("reviews.members", review_id=item.id)
+        if queries.role_in(me, item.id) or me.is_admin
+        else url_for("reviews.dashboard")
+    )
+    return redirect(target)

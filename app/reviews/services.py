@@ -1,0 +1,184 @@
+"""Writes of reviews and memberships. Each checks, writes, audits and commits."""
+
+from __future__ import annotations
+
+import uuid
+
+from app.accounts import queries as account_queries
+from app.accounts.models import User
+from app.accounts.permissions import require_admin
+from app.audit import services as audit
+from app.core.db import db, utcnow
+from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.core.i18n import ROLE_LABELS, SIDE_LABELS, _, label
+from app.core.permissions import Role, Side
+from app.reviews import permissions, queries
+from app.reviews.models import Membership, Review, ReviewParty, Workspace
+
+
+def create_review(
+    actor: User,
+    *,
+    title: str,
+    title_cy: str | None,
+    inspecting: list[uuid.UUID],
+    reviewed: list[uuid.UUID],
+) -> Review:
+    """A review with its parties, and one workspace per reviewed organisation.
+
+    Any number of inspecting and reviewed organisations (at least one each):
+    two inspectorates and four consortia, or one committee and many schools.
+    """
+    require_admin(actor)
+    problems: dict[str, str] = {}
+    organisations = account_queries.get_organisations(list({*inspecting, *reviewed}))
+    for name, ids in (("inspecting", inspecting), ("reviewed", reviewed)):
+        if len(set(ids)) != len(ids):
+            problems[name] = _("Name each organisation once.")
+        missing = [str(i) for i in ids if i not in organisations]
+        if missing:
+            problems[name] = _(
+                "No organisation has the id %(ids)s.", ids=", ".join(missing)
+            )
+    both = set(inspecting) & set(reviewed)
+    if both and "reviewed" not in problems:
+        problems["reviewed"] = _(
+            "An organisation cannot both inspect and be reviewed: %(ids)s.",
+            ids=", ".join(sorted(str(i) for i in both)),
+        )
+    if problems:
+        raise ValidationFailed(fields=problems)
+
+    review = Review(title=title, title_cy=title_cy or None, created_by_id=actor.id)
+    db.session.add(review)
+    db.session.flush()
+    for position, org_id in enumerate(inspecting):
+        db.session.add(
+            ReviewParty(
+                review_id=review.id,
+                organisation_id=org_id,
+                side=Side.INSPECTING,
+                position=position,
+            )
+        )
+    for position, org_id in enumerate(reviewed):
+        db.session.add(
+            ReviewParty(
+                review_id=review.id,
+                organisation_id=org_id,
+                side=Side.REVIEWED,
+                position=len(inspecting) + position,
+            )
+        )
+    db.session.flush()
+    for position, org_id in enumerate(reviewed):
+        organisation = organisations[org_id]
+        db.session.add(
+            Workspace(
+                review_id=review.id,
+                organisation_id=org_id,
+                name=organisation.name,
+                name_cy=organisation.name_cy,
+                position=position,
+            )
+        )
+    audit.record(
+        "review.created",
+        actor=actor,
+        review_id=review.id,
+        target=review,
+        details={
+            "inspecting": [str(i) for i in inspecting],
+            "reviewed": [str(i) for i in reviewed],
+        },
+    )
+    db.session.commit()
+    return review
+
+
+def set_member(
+    actor: User, review: Review, user_id: uuid.UUID, role: Role
+) -> Membership:
+    """Give ``user_id`` the ``role`` in ``review`` (adding them if need be)."""
+    actor_role = queries.role_in(actor, review.id)
+    permissions.require_may_manage_members(actor, actor_role)
+    target = account_queries.get_user(user_id)
+    if target is None:
+        raise NotFound(_("No user has this id."))
+    # Before any check that could tell a reviewed party which other
+    # organisations take part in the review.
+    permissions.require_own_organisation(actor, target)
+    membership = queries.get_membership(review, target.id)
+    current_role = membership.role if membership else None
+    side = queries.party_side(review, target.organisation_id)
+    if side is None:
+        raise ValidationFailed.field(
+            "user_id", _("This user's organisation is not a party to this review.")
+        )
+    if role.side is not side:
+        raise ValidationFailed.field(
+            "role",
+            _(
+                "The role %(role)s is for the %(role_side)s side; this user's "
+                "organisation is on the %(side)s side of this review.",
+                role=label(ROLE_LABELS, role),
+                role_side=label(SIDE_LABELS, role.side),
+                side=label(SIDE_LABELS, side),
+            ),
+        )
+    permissions.require_may_grant(
+        actor, actor_role, current_role=current_role, new_role=role
+    )
+    _require_open_for(actor, review)
+    if membership is None:
+        membership = Membership(review_id=review.id, user_id=target.id, role=role)
+        db.session.add(membership)
+        action = "member.added"
+    else:
+        action = (
+            "member.role_changed" if membership.role is not role else "member.unchanged"
+        )
+        membership.role = role
+        membership.updated_at = utcnow()
+    audit.record(
+        action,
+        actor=actor,
+        review_id=review.id,
+        target=target,
+        details={
+            "role": role.value,
+            "previous_role": current_role.value if current_role else None,
+        },
+    )
+    db.session.commit()
+    return membership
+
+
+def remove_member(actor: User, review: Review, user_id: uuid.UUID) -> None:
+    """Take ``user_id`` out of ``review``: their access ends with this commit."""
+    actor_role = queries.role_in(actor, review.id)
+    permissions.require_may_manage_members(actor, actor_role)
+    membership = queries.get_membership(review, user_id)
+    if membership is None:
+        raise NotFound(_("This user is not a member of this review."))
+    permissions.require_own_organisation(actor, membership.user)
+    permissions.require_may_grant(
+        actor, actor_role, current_role=membership.role, new_role=None
+    )
+    _require_open_for(actor, review)
+    audit.record(
+        "member.removed",
+        actor=actor,
+        review_id=review.id,
+        target=membership.user,
+        details={"role": membership.role.value},
+    )
+    db.session.delete(membership)
+    db.session.commit()
+
+
+def _require_open_for(actor: User, review: Review) -> None:
+    # Closed reviews are read-only; an administrator may still grant read
+    # access during the retention period.
+    if review.is_closed and not actor.is_admin:
+        raise Conflict(_("This review is closed: its members can no longer change."))

@@ -1,0 +1,36 @@
+"""Storage for immutable evidence files behind one contract.
+
+Backends are chosen with :func:`open_store`: ``memory:`` (tests),
+``fs:PATH`` (a local or mounted directory) and ``s3://BUCKET?...`` (S3 or an
+S3-compatible server such as SeaweedFS). See :class:`EvidenceStore` for the
+contract all of them satisfy. The package depends on neither Flask nor
+SQLAlchemy.
+"""
+
+from .base import (
+    BinaryReadable,
+    ByteRange,
+    EvidenceStore,
+    IntegrityError,
+    InvalidRange,
+    ObjectInfo,
+    ObjectNotFound,
+    ObjectReader,
+    StoredObject,
+    StoreError,
+)
+from .spec import open_store
+
+__all__ = [
+    "BinaryReadable",
+    "ByteRange",
+    "EvidenceStore",
+    "IntegrityError",
+    "InvalidRange",
+    "ObjectInfo",
+    "ObjectNotFound",
+    "ObjectReader",
+    "StoreError",
+    "StoredObject",
+    "open_store",
+]

@@ -1,0 +1,354 @@
+"""Evidence store on a local (or mounted) POSIX filesystem (``fs:PATH``)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import errno
+import os
+import stat
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from ._stream import HashingReader, new_key
+from .base import (
+    DEFAULT_CHUNK_SIZE,
+    BinaryReadable,
+    ByteRange,
+    EvidenceStore,
+    ObjectInfo,
+    ObjectNotFound,
+    ObjectReader,
+    StoredObject,
+    StoreError,
+    check_chunk_size,
+    check_older_than,
+    is_valid_key,
+)
+
+__all__ = ["FilesystemStore"]
+
+TEMP_PREFIX = ".tmp-"
+FILE_MODE = 0o640
+DIR_MODE = 0o750
+_HEX = frozenset("0123456789abcdef")
+# O_NOFOLLOW: a symlink planted inside the root must not redirect reads or
+# writes to files outside it.
+_OPEN_READ = os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW
+_OPEN_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW
+
+
+def _fsync_dir(path: Path) -> None:
+    # A rename or unlink is only durable once the directory itself is synced.
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _is_shard(name: str) -> bool:
+    return len(name) == 2 and set(name) <= _HEX
+
+
+def _describe(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+class _FileReader(ObjectReader):
+    def __init__(
+        self, fd: int, size: int, start: int, stop: int, *, chunk_size: int
+    ) -> None:
+        super().__init__(size=size, content_length=stop - start, chunk_size=chunk_size)
+        self._fd = fd
+        self._pos = start
+
+    def _read_raw(self, n: int) -> bytes:
+        try:
+            # pread keeps the reader independent of the descriptor's offset.
+            data = os.pread(self._fd, n, self._pos)
+        except OSError as exc:
+            raise StoreError(f"reading evidence file failed: {_describe(exc)}") from exc
+        self._pos += len(data)
+        return data
+
+    def _release(self) -> None:
+        os.close(self._fd)
+
+
+class FilesystemStore(EvidenceStore):
+    """Stores each object as ``root/<key[0:2]>/<key[2:4]>/<key>``.
+
+    Writes go to a ``.tmp-<uuid>`` file in the final directory, are fsynced,
+    renamed into place atomically and the directory is fsynced, so a crash
+    never leaves a partial object under a final name; at worst a ``.tmp-*``
+    file remains for :meth:`sweep_incomplete`. Files are created with mode
+    0o640 and directories with 0o750 (further restricted by the umask).
+    """
+
+    def __init__(
+        self, root: str | os.PathLike[str], *, chunk_size: int = DEFAULT_CHUNK_SIZE
+    ) -> None:
+        """Use ``root`` (relative paths: from the current directory); create it."""
+        check_chunk_size(chunk_size)
+        self._chunk_size = chunk_size
+        # Anchored now so a later chdir() cannot move the store.
+        self.root = Path(os.path.abspath(os.fspath(root)))
+        try:
+            self.root.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create evidence directory {self.root}: {_describe(exc)}"
+            ) from exc
+
+    def __repr__(self) -> str:
+        """Show the root directory."""
+        return f"FilesystemStore({str(self.root)!r})"
+
+    def path_for(self, key: str) -> Path:
+        """Return the final path of ``key``; ValueError if the key is malformed."""
+        if not is_valid_key(key):
+            raise ValueError(f"malformed object key {key!r}")
+        return self.root / key[0:2] / key[2:4] / key
+
+    def _make_dirs(self, directory: Path) -> None:
+        for level in (directory.parent, directory):
+            try:
+                os.mkdir(level, DIR_MODE)
+            except FileExistsError:
+                continue
+            except FileNotFoundError as exc:
+                # Not mkdir -p: a vanished root usually means an unmounted
+                # volume, and recreating it would put evidence on the wrong
+                # disk.
+                raise StoreError(
+                    f"evidence directory {self.root} does not exist"
+                ) from exc
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create directory {level}: {_describe(exc)}"
+                ) from exc
+            try:
+                _fsync_dir(level.parent)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot sync {level.parent}: {_describe(exc)}"
+                ) from exc
+
+    def save(self, stream: BinaryReadable) -> StoredObject:
+        """See :meth:`EvidenceStore.save`."""
+        key = new_key()
+        final = self.path_for(key)
+        directory = final.parent
+        self._make_dirs(directory)
+        temp = directory / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
+        try:
+            fd = os.open(temp, _OPEN_CREATE, FILE_MODE)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create a file in {directory}: {_describe(exc)}"
+            ) from exc
+        source = HashingReader(stream)
+        renamed = False
+        try:
+            with open(fd, "wb", closefd=True) as out:
+                # Only our own I/O is wrapped; the caller's stream errors must
+                # reach the caller unchanged.
+                while chunk := source.read(self._chunk_size):
+                    try:
+                        out.write(chunk)
+                    except OSError as exc:
+                        raise StoreError(
+                            f"writing evidence file failed: {_describe(exc)}"
+                        ) from exc
+                try:
+                    out.flush()
+                    os.fsync(out.fileno())
+                    # Closed here so a late write error (NFS reports some on
+                    # close) is wrapped like the others.
+                    out.close()
+                except OSError as exc:
+                    raise StoreError(
+                        f"syncing evidence file failed: {_describe(exc)}"
+                    ) from exc
+            try:
+                os.replace(temp, final)
+                renamed = True
+                _fsync_dir(directory)
+            except OSError as exc:
+                raise StoreError(
+                    f"committing evidence file failed: {_describe(exc)}"
+                ) from exc
+        except BaseException:
+            # BaseException too: an interrupted save (KeyboardInterrupt,
+            # worker timeout) must not leave data behind either.
+            for leftover in (final, temp) if renamed else (temp,):
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover)
+            raise
+        return StoredObject(key=key, size=source.size, sha256=source.sha256)
+
+    def open(
+        self,
+        key: str,
+        byte_range: ByteRange | None = None,
+        *,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+    ) -> ObjectReader:
+        """See :meth:`EvidenceStore.open`."""
+        check_chunk_size(chunk_size)
+        if not is_valid_key(key):
+            raise ObjectNotFound(f"no object with key {key!r}")
+        try:
+            fd = os.open(self.path_for(key), _OPEN_READ)
+        except FileNotFoundError as exc:
+            raise ObjectNotFound(f"no object with key {key!r}") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot open object {key}: {_describe(exc)}") from exc
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise StoreError(f"object {key} is not a regular file")
+            size = info.st_size
+            start, stop = (0, size) if byte_range is None else byte_range.resolve(size)
+        except OSError as exc:
+            os.close(fd)
+            raise StoreError(f"cannot stat object {key}: {_describe(exc)}") from exc
+        except BaseException:
+            os.close(fd)
+            raise
+        return _FileReader(fd, size, start, stop, chunk_size=chunk_size)
+
+    def delete(self, key: str) -> None:
+        """See :meth:`EvidenceStore.delete`."""
+        path = self.path_for(key)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise StoreError(f"cannot delete object {key}: {_describe(exc)}") from exc
+        try:
+            # Without this a crash could resurrect evidence that was deleted,
+            # e.g. on an erasure request.
+            _fsync_dir(path.parent)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot sync deletion of {key}: {_describe(exc)}"
+            ) from exc
+
+    def exists(self, key: str) -> bool:
+        """See :meth:`EvidenceStore.exists`."""
+        if not is_valid_key(key):
+            return False
+        try:
+            info = os.lstat(self.path_for(key))
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise StoreError(f"cannot stat object {key}: {_describe(exc)}") from exc
+        return stat.S_ISREG(info.st_mode)
+
+    def presigned_url(
+        self,
+        key: str,
+        *,
+        filename: str,
+        media_type: str,
+        expires_in: int = 300,
+    ) -> str | None:
+        """Return None: files must be streamed through the application."""
+        return None
+
+    def _shard_dirs(self) -> Iterator[Path]:
+        for first in os.scandir(self.root):
+            if _is_shard(first.name) and first.is_dir(follow_symlinks=False):
+                for second in os.scandir(first.path):
+                    if _is_shard(second.name) and second.is_dir(follow_symlinks=False):
+                        yield Path(second.path)
+
+    def iter_objects(self) -> Iterator[ObjectInfo]:
+        """See :meth:`EvidenceStore.iter_objects`; other files are ignored.
+
+        ``modified_at`` is the file's mtime.
+        """
+        try:
+            for directory in self._shard_dirs():
+                prefix = directory.parent.name + directory.name
+                for entry in os.scandir(directory):
+                    if not (is_valid_key(entry.name) and entry.name.startswith(prefix)):
+                        continue
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                    except FileNotFoundError:
+                        continue  # deleted while listing
+                    if stat.S_ISREG(info.st_mode):
+                        yield ObjectInfo(
+                            key=entry.name,
+                            size=info.st_size,
+                            modified_at=datetime.datetime.fromtimestamp(
+                                info.st_mtime, datetime.UTC
+                            ),
+                        )
+        except OSError as exc:
+            raise StoreError(
+                f"cannot list evidence directory {self.root}: {_describe(exc)}"
+            ) from exc
+
+    def sweep_incomplete(self, older_than: datetime.timedelta) -> int:
+        """Delete ``.tmp-*`` files not modified for ``older_than``; return the count.
+
+        A save in progress keeps touching its temp file, so only writers
+        stalled for longer than ``older_than`` are affected.
+        """
+        check_older_than(older_than)
+        cutoff = time.time() - older_than.total_seconds()
+        removed = 0
+        try:
+            for directory in (self.root, *self._shard_dirs()):
+                for entry in os.scandir(directory):
+                    if not entry.name.startswith(TEMP_PREFIX):
+                        continue
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                        if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
+                            os.unlink(entry.path)
+                            removed += 1
+                    except FileNotFoundError:
+                        # Renamed into place or swept concurrently.
+                        continue
+        except OSError as exc:
+            raise StoreError(
+                f"cannot sweep evidence directory {self.root}: {_describe(exc)}"
+            ) from exc
+        return removed
+
+    def check(self) -> None:
+        """Check the root is an existing directory we can create files in."""
+        try:
+            info = os.stat(self.root)
+        except FileNotFoundError as exc:
+            raise StoreError(f"evidence directory {self.root} does not exist") from exc
+        except OSError as exc:
+            raise StoreError(
+                f"evidence directory {self.root} is not accessible: {_describe(exc)}"
+            ) from exc
+        if not stat.S_ISDIR(info.st_mode):
+            raise StoreError(f"evidence path {self.root} is not a directory")
+        # os.access() misses read-only mounts and ACLs; a real write does not.
+        probe = self.root / f"{TEMP_PREFIX}check-{uuid.uuid4().hex}"
+        try:
+            os.close(os.open(probe, _OPEN_CREATE, FILE_MODE))
+            os.unlink(probe)
+        except OSError as exc:
+            reason = (
+                "is on a read-only filesystem"
+                if exc.errno == errno.EROFS
+                else f"is not writable: {_describe(exc)}"
+            )
+            raise StoreError(f"evidence directory {self.root} {reason}") from exc
+
+    def close(self) -> None:
+        """Nothing to release; open readers own their file descriptors."""

@@ -1,0 +1,123 @@
+"""Every page and every form x every caller, against the expected answer.
+
+The same callers as the API's matrix: five review roles (the reviewed ones
+in workspace ``ws``), an administrator who is not a member, a signed-in
+outsider, and an anonymous visitor (sent to sign in).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pytest
+
+from app.core.permissions import Role
+from support.pages import PageClient, csrf_token
+from support.world import ROLE_NAMES, World
+
+LO, IN, OB, NO, CO, AD, NM, AN = ROLE_NAMES
+SIGN_IN = 302  # an anonymous visitor is sent to the sign-in page
+
+
+def answers(default: int, **overrides: int) -> dict[str, int]:
+    table = {role: default for role in ROLE_NAMES}
+    table[AN] = SIGN_IN
+    table.update(overrides)
+    return table
+
+
+MEMBERS_ONLY = answers(200, admin=404, non_member=404)
+ADMIN_ONLY = answers(403, admin=200)
+
+
+@dataclass
+class Page:
+    method: str
+    path: str
+    expected: dict[str, int]
+
+
+PAGES = {
+    "my reviews": Page("GET", "/", answers(200)),
+    "review": Page("GET", "/reviews/{review}", answers(200, non_member=404)),
+    "members": Page(
+        "GET",
+        "/reviews/{review}/members",
+        answers(403, admin=200, lead_officer=200, nominee=200, non_member=404),
+    ),
+    "workspace": Page("GET", "/workspaces/{ws}", MEMBERS_ONLY),
+    "evidence item": Page("GET", "/evidence/{item}", MEMBERS_ONLY),
+    "download": Page("GET", "/evidence/{item}/download", MEMBERS_ONLY),
+    "withdraw page": Page(
+        "GET",
+        "/evidence/{item}/withdraw",
+        answers(403, lead_officer=200, nominee=200, admin=404, non_member=404),
+    ),
+    "administration": Page("GET", "/admin/", ADMIN_ONLY),
+    "organisations": Page("GET", "/admin/organisations", ADMIN_ONLY),
+    "users": Page("GET", "/admin/users", ADMIN_ONLY),
+    "reviews (admin)": Page("GET", "/admin/reviews", ADMIN_ONLY),
+    "new review": Page("GET", "/admin/reviews/new", ADMIN_ONLY),
+    "accessibility": Page("GET", "/accessibility", answers(200, anonymous=200)),
+    "privacy": Page("GET", "/privacy", answers(200, anonymous=200)),
+    "sign in": Page("GET", "/sign-in", answers(302, anonymous=200)),
+    "upload": Page(
+        "POST",
+        "/workspaces/{ws}/upload",
+        answers(302, observer=403, admin=404, non_member=404),
+    ),
+    "withdraw": Page(
+        "POST",
+        "/evidence/{item}/withdraw",
+        answers(403, lead_officer=302, nominee=302, admin=404, non_member=404),
+    ),
+    "remove member": Page(
+        "POST",
+        "/reviews/{review}/members/{spare}/remove",
+        answers(403, admin=302, nominee=302, non_member=404),
+    ),
+    "add organisation": Page("POST", "/admin/organisations", answers(403, admin=302)),
+    "disable user": Page(
+        "POST", "/admin/users/{outsider}/active", answers(403, admin=302)
+    ),
+    "sign out": Page("POST", "/sign-out", answers(302)),
+}
+
+CELLS = [(name, who) for name in PAGES for who in ROLE_NAMES]
+
+
+@pytest.mark.parametrize(("name", "who"), CELLS, ids=[f"{n} as {w}" for n, w in CELLS])
+def test_page_matrix(name: str, who: str, world: World, client, api, factory) -> None:
+    page_def = PAGES[name]
+    item = api("nominee").upload(world.ws.id, b"evidence", "e.txt").get_json()
+    spare = factory.user(world.erw, name="second contributor")
+    factory.member(world.review, spare, Role.CONTRIBUTOR)
+    path = page_def.path.format(
+        review=world.review.id,
+        ws=world.ws.id,
+        item=item["id"],
+        spare=spare.id,
+        outsider=world.users["non_member"].id,
+    )
+    browser = PageClient(client)
+    if who != AN:
+        assert browser.sign_in(world.users[who].email).status_code == 302
+    if page_def.method == "GET":
+        response = browser.get(path)
+    else:
+        token = csrf_token(browser.text("/sign-in" if who == AN else "/privacy"))
+        data: dict[str, object] = {"csrf_token": token}
+        if name == "upload":
+            data["file"] = [(io.BytesIO(b"more evidence"), "more.txt")]
+        if name == "add organisation":
+            data.update(name="New body", slug="new-body", kind="school")
+        response = browser.client.post(
+            path, data=data, content_type="multipart/form-data"
+        )
+    expected = page_def.expected[who]
+    assert response.status_code == expected, (name, who, response.status_code)
+    if expected == SIGN_IN and who == AN:
+        assert response.headers["Location"].startswith("/sign-in")
+    if expected in (403, 404):
+        assert "govuk-heading-l" in response.get_data(as_text=True)  # the error page

@@ -1,0 +1,128 @@
+"""Every page in Welsh has no English left in it (apart from what users typed)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from babel.messages.pofile import read_po
+
+from support.pages import PageClient
+from support.world import World
+from tests.unit.test_translations import CATALOGUE
+
+# Words that appear in Welsh text only when something was left in English.
+ENGLISH_WORDS = re.compile(
+    r"\b(the|and|your|you|this|that|with|from|which|there|here|have|has|not|"
+    r"will|can|cannot|should|must|upload|uploaded|evidence|review|members?|"
+    r"sign|signed|choose|page|file|files|name|role|please|error)\b",
+    re.I,
+)
+
+
+class VisibleText(HTMLParser):
+    """The text a person reads or hears: text nodes and labelling attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            if value and name in ("title", "aria-label", "alt", "placeholder"):
+                self.texts.append(value)
+            if (value and name.startswith("data-i18n.")) or (
+                value and name.startswith("data-text-")
+            ):
+                self.texts.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and data.strip():
+            self.texts.append(re.sub(r"\s+", " ", data.strip()))
+
+
+def visible_text(html: str) -> list[str]:
+    parser = VisibleText()
+    parser.feed(html)
+    return parser.texts
+
+
+@pytest.fixture(scope="module")
+def english_messages() -> set[str]:
+    with CATALOGUE.open("rb") as handle:
+        catalogue = read_po(handle)
+    return {
+        str(m.id)
+        for m in catalogue
+        if m.id and str(m.id) != str(m.string) and len(str(m.id)) > 3
+    }
+
+
+PAGES = [
+    ("admin", "/admin/"),
+    ("admin", "/admin/organisations"),
+    ("admin", "/admin/users"),
+    ("admin", "/admin/reviews"),
+    ("admin", "/admin/reviews/new"),
+    ("lead_officer", "/"),
+    ("lead_officer", "/reviews/{review}"),
+    ("lead_officer", "/reviews/{review}/members"),
+    ("contributor", "/workspaces/{ws}"),
+    ("contributor", "/evidence/{item}"),
+    ("nominee", "/evidence/{item}/withdraw"),
+    ("nominee", "/no-such-page"),
+    ("contributor", "/admin/"),
+    (None, "/sign-in"),
+    (None, "/accessibility"),
+    (None, "/privacy"),
+]
+
+
+@pytest.mark.parametrize(("who", "path"), PAGES, ids=[p for _, p in PAGES])
+def test_welsh_pages_are_all_welsh(
+    who: str | None, path: str, world: World, client, api, english_messages
+) -> None:
+    item = api("nominee").upload(world.ws.id, b"cofnodion", "cofnodion.txt").get_json()
+    browser = PageClient(client)
+    if who:
+        browser.sign_in(world.users[who].email)
+    browser.get("/privacy?lang=cy")
+    url = path.format(review=world.review.id, ws=world.ws.id, item=item["id"])
+    html = browser.text(url)
+    assert '<html lang="cy"' in html
+    # What users typed, and proper names, may be English.
+    typed = (
+        {u.name for u in world.users.values()}
+        | {u.email for u in world.users.values()}
+        | {
+            world.review.title,
+            "cofnodion.txt",
+            "English",
+        }
+    )
+    leftovers = []
+    for text in visible_text(html):
+        if text in typed or any(t in text for t in typed):
+            continue
+        if text in english_messages or ENGLISH_WORDS.search(text):
+            leftovers.append(text)
+    assert not leftovers, f"English on the Welsh page {url}: {leftovers}"
+
+
+def test_the_check_would_catch_english(world: World, client, english_messages) -> None:
+    # The same check on the English page must find plenty: it is not blind.
+    html = PageClient(client).text("/privacy?lang=en", follow_redirects=True)
+    found = [
+        t
+        for t in visible_text(html)
+        if t in english_messages or ENGLISH_WORDS.search(t)
+    ]
+    assert len(found) > 10
