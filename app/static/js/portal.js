@@ -9,6 +9,15 @@ if ("noModule" in HTMLScriptElement.prototype) {
 }
 initAll();
 
+// GOV.UK Frontend's enhanced file upload puts its status ("No file chosen")
+// right against the button text, so the visible label reads "No file
+// chosenChoose files" and no longer matches the accessible name (WCAG 2.5.3,
+// axe-core's label-content-name-mismatch). A space between them fixes both;
+// the component only ever rewrites the status element's own text.
+for (const status of document.querySelectorAll(".govuk-file-upload-button__status")) {
+  status.after(document.createTextNode(" "));
+}
+
 // Uploads: one request per file, so each gets its own progress bar and its
 // own result. The form's CSRF token goes with every request as a header.
 for (const form of document.querySelectorAll('form[data-module="app-upload"]')) {
@@ -41,6 +50,7 @@ for (const form of document.querySelectorAll('form[data-module="app-upload"]')) 
       button.disabled = false;
     }
     input.value = "";
+    input.dispatchEvent(new Event("change")); // the chooser says "No file chosen"
     finished.querySelector("a").focus();
   });
 

@@ -1,0 +1,83 @@
+"""The portal in a real browser: Chromium driven by Playwright.
+
+One gunicorn for the whole browser suite, on its own database and evidence
+store (``PORTAL_TEST_DB`` / ``PORTAL_TEST_STORE`` choose the stack, as for
+the rest of the suite), loaded with the demo review (``seed-demo``). One
+Chromium for the whole suite; every test opens fresh browser contexts.
+
+Signing in through the page is done once per demo user: later contexts of
+the same user start from the saved cookies. Nothing here signs out, because
+signing out ends the user's sessions in every browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, Browsers, Demo
+from playwright.sync_api import Browser, sync_playwright
+
+from support.server import PortalServer, fresh_database, fresh_store_url
+
+# The gunicorn log of the running server, shown with any failing browser test.
+_server_log: list[Path] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report = yield
+    if report.failed and _server_log and _server_log[0].exists():
+        lines = _server_log[0].read_text(errors="replace").splitlines()
+        report.sections.append(("gunicorn log (tail)", "\n".join(lines[-30:])))
+    return report
+
+
+@pytest.fixture(scope="session")
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Demo]:
+    """``gunicorn --workers 2`` on a free port, with the demo review loaded."""
+    workdir = tmp_path_factory.mktemp("browser-server")
+    with fresh_database(workdir) as database_url:
+        server = PortalServer(
+            database_url=database_url,
+            store_url=fresh_store_url(request, workdir),
+            workdir=workdir,
+        )
+        _server_log.insert(0, server.log)
+        try:
+            server.flask("init-db")
+            server.flask("seed-demo")
+            server.start()
+            portal = Demo(server.base_url)
+            portal.discover()
+            yield portal
+        finally:
+            server.stop()
+            _server_log.clear()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def _browsers(chromium: Browser, demo: Demo) -> Browsers:
+    return Browsers(chromium, demo)
+
+
+@pytest.fixture
+def browsers(_browsers: Browsers) -> Iterator[Browsers]:
+    """Browser contexts for the test; those it opens are closed after it."""
+    yield _browsers
+    _browsers.close_all()
