@@ -4,7 +4,7 @@ Each page is opened as the kind of user who can see it, and some in their
 error states (a failed sign-in, forms submitted empty, a refused upload).
 axe-core comes from ``node_modules`` (``npm ci``); the pages'
 Content-Security-Policy forbids injected scripts, so the contexts here
-bypass it (the CSP itself is checked in ``test_security_headers.py``).
+bypass it (the CSP itself is checked in ``test_lockdown.py``).
 """
 
 from __future__ import annotations
