@@ -5,6 +5,11 @@ store (``PORTAL_TEST_DB`` / ``PORTAL_TEST_STORE`` choose the stack, as for
 the rest of the suite), loaded with the demo review (``seed-demo``). One
 Chromium for the whole suite; every test opens fresh browser contexts.
 
+The fixtures are package-scoped, not session-scoped: Playwright's sync API
+keeps an asyncio loop running on the main thread while it is open, and
+Flask (through asgiref) refuses to run an app in a thread with a running
+loop, so the rest of the suite must run with Playwright closed.
+
 Signing in through the page is done once per demo user: later contexts of
 the same user start from the saved cookies. Nothing here signs out, because
 signing out ends the user's sessions in every browser.
@@ -16,10 +21,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, Browsers, Demo
 from playwright.sync_api import Browser, sync_playwright
 
 from support.server import PortalServer, fresh_database, fresh_store_url
+
+from .browser_support import CHROMIUM, CHROMIUM_ARGS, Browsers, Demo
 
 # The gunicorn log of the running server, shown with any failing browser test.
 _server_log: list[Path] = []
@@ -34,7 +40,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Demo]:
@@ -59,7 +65,7 @@ def demo(
             _server_log.clear()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -71,7 +77,7 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def _browsers(chromium: Browser, demo: Demo) -> Browsers:
     return Browsers(chromium, demo)
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from browser_support import (
+from playwright.sync_api import expect
+
+from .browser_support import (
     AXE,
     LANGUAGES,
     PAGES,
@@ -23,7 +25,6 @@ from browser_support import (
     axe_violations,
     describe,
 )
-from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_support import (
+from playwright.sync_api import Page, expect
+
+from .browser_support import (
     CONSORTIA,
     CONTRIBUTOR,
     FILES,
@@ -23,7 +25,6 @@ from browser_support import (
     sign_in,
     submit,
 )
-from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.slow
 

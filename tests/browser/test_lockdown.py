@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 import pytest
-from browser_support import (
+from playwright.sync_api import ConsoleMessage, Response
+
+from .browser_support import (
     NOMINEE,
     PAGES,
     Browsers,
@@ -21,7 +23,6 @@ from browser_support import (
     PageCase,
     SharedPages,
 )
-from playwright.sync_api import ConsoleMessage, Response
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,9 @@ in the page's language, no crown and no GOV.UK logo.
 from __future__ import annotations
 
 import pytest
-from browser_support import SCREENSHOTS, Browsers, Demo, go
 from playwright.sync_api import expect
+
+from .browser_support import SCREENSHOTS, Browsers, Demo, go
 
 pytestmark = pytest.mark.slow
 
