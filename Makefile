@@ -11,6 +11,10 @@ PORT ?= 5000
 # Tests on PostgreSQL create (and drop) their own database on this server.
 PORTAL_TEST_PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export PORTAL_TEST_PG_URL
+# pytest-xdist workers; tests/conftest.py sends all the browser tests to one
+# worker, so their gunicorn and Chromium start once.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: run test test-sqlite test-postgresql lint bench install install-dev clean frontend translations translations-update
 
@@ -66,10 +70,10 @@ lint: install-dev
 test: lint test-sqlite test-postgresql
 
 test-sqlite: install-dev
-	PORTAL_TEST_DB=sqlite PORTAL_TEST_STORE=fs $(BIN)/pytest
+	PORTAL_TEST_DB=sqlite PORTAL_TEST_STORE=fs $(PYTEST)
 
 test-postgresql: install-dev
-	PORTAL_TEST_DB=postgresql PORTAL_TEST_STORE=s3 $(BIN)/pytest
+	PORTAL_TEST_DB=postgresql PORTAL_TEST_STORE=s3 $(PYTEST)
 
 bench: install-dev
 	$(BIN)/python bench/evidence_throughput.py

@@ -35,5 +35,29 @@ def seaweedfs() -> Iterator[SeaweedFS]:
             yield server
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Under ``pytest -n N --dist loadgroup``, run all of ``tests/browser``
+    on one worker (its gunicorn and Chromium then start once) and spread the
+    other tests one by one, as ``--dist load`` does.
+
+    This groups by path instead of by ``xdist_group`` marks, which pytest
+    9.2 stopped honouring (pytest-xdist issue #1386: the nodeid suffix the
+    marks rely on no longer takes effect)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BrowserTogether(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith(BROWSER_TESTS):
+                return BROWSER_TESTS
+            return nodeid
+
+    return BrowserTogether(config, log)  # type: ignore[arg-type]
+
+
+BROWSER_TESTS = "tests/browser/"
+
+
 # The portal's fixtures: app, database transaction per test, store, world.
 from support.app_fixtures import *  # noqa: E402, F403
