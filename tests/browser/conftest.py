@@ -23,7 +23,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from support.server import PortalServer, fresh_database, fresh_store_url
+from support.server import (
+    PortalServer,
+    fresh_database,
+    fresh_store_url,
+    show_log_tail,
+)
 
 from .browser_support import CHROMIUM, CHROMIUM_ARGS, Browsers, Demo
 
@@ -34,9 +39,7 @@ _server_log: list[Path] = []
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
-    if report.failed and _server_log and _server_log[0].exists():
-        lines = _server_log[0].read_text(errors="replace").splitlines()
-        report.sections.append(("gunicorn log (tail)", "\n".join(lines[-30:])))
+    show_log_tail(report, _server_log, 30)
     return report
 
 

@@ -14,7 +14,12 @@ from pathlib import Path
 import pytest
 
 from e2e_support import PASSWORD, People, Portal
-from support.server import PortalServer, fresh_database, fresh_store_url
+from support.server import (
+    PortalServer,
+    fresh_database,
+    fresh_store_url,
+    show_log_tail,
+)
 
 UPLOAD_MAX_BYTES = 1024 * 1024
 ADMIN_EMAIL = "e2e-admin@example.org"
@@ -26,9 +31,7 @@ _server_log: list[Path] = []
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
-    if report.failed and _server_log and _server_log[0].exists():
-        lines = _server_log[0].read_text(errors="replace").splitlines()
-        report.sections.append(("gunicorn log (tail)", "\n".join(lines[-60:])))
+    show_log_tail(report, _server_log, 60)
     return report
 
 

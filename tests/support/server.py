@@ -30,6 +30,14 @@ PG_ADMIN_URL = os.environ.get(
 SECRET = "server-test-secret-key-long-enough-for-production-0123456789"
 
 
+def show_log_tail(report: pytest.TestReport, logs: list[Path], lines: int) -> None:
+    """Append the tail of the newest server log in ``logs`` to a failed
+    test's report (for a conftest's ``pytest_runtest_makereport``)."""
+    if report.failed and logs and logs[0].exists():
+        text = logs[0].read_text(errors="replace").splitlines()
+        report.sections.append(("gunicorn log (tail)", "\n".join(text[-lines:])))
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
