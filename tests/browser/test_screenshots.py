@@ -32,8 +32,10 @@ def test_workspace_screenshot(browsers: Browsers, demo: Demo, lang: str) -> None
     expect(header).not_to_contain_text("GOV.UK")
     crown = ".govuk-header__logo, .govuk-logo, .govuk-header__logotype, svg"
     expect(page.locator(f"header :is({crown})")).to_have_count(0)
-    font = page.evaluate("() => getComputedStyle(document.body).fontFamily")
-    assert "GDS Transport" not in font, font
+    # GOV.UK Frontend's text in the system font stack, never GDS Transport.
+    for text in ("main h1", "main .govuk-body, main .govuk-table"):
+        font = page.locator(text).first.evaluate("e => getComputedStyle(e).fontFamily")
+        assert font.startswith("system-ui") and "GDS Transport" not in font, font
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     target = SCREENSHOTS / f"workspace-{lang}.png"
