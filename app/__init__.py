@@ -98,11 +98,13 @@ def _register_api(app: Flask) -> None:
     from app.core.web import csrf
     from app.evidence import api as evidence_api  # noqa: F401
     from app.evidence import api_bp as evidence_bp
+    from app.intake import api as intake_api  # noqa: F401
+    from app.intake import api_bp as intake_bp
     from app.reviews import api as reviews_api  # noqa: F401
     from app.reviews import api_bp as reviews_bp
 
     api = init_api(app)
-    for blueprint in (auth_bp, accounts_bp, reviews_bp, evidence_bp):
+    for blueprint in (auth_bp, accounts_bp, reviews_bp, evidence_bp, intake_bp):
         # Bearer tokens, never cookies: nothing for a forged request to ride on.
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -6,4 +6,5 @@ def import_all_models() -> None:
     import app.audit.models
     import app.auth.models
     import app.evidence.models
+    import app.intake.models
     import app.reviews.models  # noqa: F401

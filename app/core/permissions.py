@@ -56,6 +56,8 @@ class Capability(StrEnum):
     UPLOAD_TO_OWN_WORKSPACE = "upload_to_own_workspace"
     WITHDRAW_IN_ANY_WORKSPACE = "withdraw_in_any_workspace"
     WITHDRAW_IN_OWN_WORKSPACE = "withdraw_in_own_workspace"
+    # Request lists: ask for evidence, accept it or return it.
+    MAKE_REQUESTS = "make_requests"
     # Membership: whom a member may add, re-role or remove (always users of
     # their own organisation), and to which roles.
     MANAGE_OWN_BODY_MEMBERS = "manage_own_body_members"
@@ -69,6 +71,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_MEMBERS,
             Capability.UPLOAD_TO_ANY_WORKSPACE,
             Capability.WITHDRAW_IN_ANY_WORKSPACE,
+            Capability.MAKE_REQUESTS,
             Capability.MANAGE_OWN_BODY_MEMBERS,
         }
     ),
@@ -77,6 +80,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_ALL_WORKSPACES,
             Capability.VIEW_MEMBERS,
             Capability.UPLOAD_TO_ANY_WORKSPACE,
+            Capability.MAKE_REQUESTS,
         }
     ),
     Role.OBSERVER: frozenset({Capability.VIEW_ALL_WORKSPACES, Capability.VIEW_MEMBERS}),

@@ -36,6 +36,10 @@ class EvidenceItem(IdMixin, Base):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The request of the workspace's request list that this item answers.
+    request_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("evidence_requests.id", ondelete="RESTRICT"), index=True
+    )
     # Withdrawn items leave every list but stay for the audit trail.
     withdrawn_at: Mapped[datetime | None]
     withdrawn_by_id: Mapped[uuid.UUID | None] = mapped_column(

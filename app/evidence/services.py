@@ -28,6 +28,7 @@ from app.core.i18n import _
 from app.core.storage import current_store
 from app.evidence import permissions
 from app.evidence.models import EvidenceFile, EvidenceItem
+from app.intake import services as intake_services
 from app.reviews import queries as review_queries
 from app.reviews.models import Review, Workspace
 
@@ -41,6 +42,8 @@ UPLOAD_TEXT_FIELDS = {
     "description": uploads.TextFieldSpec(DESCRIPTION_MAX, multiline=True),
     # Optional: the client's SHA-256 of the file, checked end to end.
     "sha256": uploads.TextFieldSpec(64),
+    # Optional: the workspace's request this file answers.
+    "request_id": uploads.TextFieldSpec(64),
 }
 
 
@@ -79,6 +82,7 @@ def upload_evidence(
         title=received.fields.get("title", ""),
         description=received.fields.get("description", ""),
         expected_sha256=received.fields.get("sha256", ""),
+        request_id=received.fields.get("request_id", ""),
     )
 
 
@@ -165,6 +169,7 @@ def _record_new_item(
     title: str,
     description: str,
     expected_sha256: str = "",
+    request_id: str = "",
 ) -> EvidenceItem:
     """Commit the rows for a stored file, or delete the blob: never half of it."""
     stored = received.stored
@@ -183,9 +188,15 @@ def _record_new_item(
             )
         # Access is checked again: it may have ended while the bytes arrived.
         _require_may_upload(actor, workspace)
+        answers = (
+            intake_services.attach_evidence(actor, workspace, request_id)
+            if request_id.strip()
+            else None
+        )
         now = utcnow()
         item = EvidenceItem(
             workspace_id=workspace.id,
+            request_id=answers,
             title=title or received.filename,
             description=description,
             uploaded_by_id=actor.id,

@@ -25,6 +25,12 @@ CONTRACT = {
     ("get", "/evidence/{evidence_id}"),
     ("get", "/evidence/{evidence_id}/content"),
     ("delete", "/evidence/{evidence_id}"),
+    # Evidence intake (issue 4): request lists.
+    ("post", "/workspaces/{workspace_id}/requests"),
+    ("get", "/workspaces/{workspace_id}/requests"),
+    ("post", "/reviews/{review_id}/requests"),
+    ("get", "/requests/{request_id}"),
+    ("post", "/requests/{request_id}/decision"),
 }
 
 

@@ -34,6 +34,8 @@ class Target:
     world: World
     item_id: str
     spare_contributor_id: str
+    # A request of ``ws`` with evidence submitted (ready for a decision).
+    request_id: str
 
     def fill(self, path: str) -> str:
         users = self.world.users
@@ -41,6 +43,7 @@ class Target:
             review=self.world.review.id,
             ws=self.world.ws.id,
             item=self.item_id,
+            request=self.request_id,
             spare_contributor=self.spare_contributor_id,
             erw_spare=users["erw_spare"].id,
             estyn_spare=users["estyn_spare"].id,
@@ -175,6 +178,34 @@ ENDPOINTS: dict[str, Endpoint] = {
         "/evidence/{item}",
         statuses(403, lead_officer=204, nominee=204, admin=404, non_member=404),
     ),
+    "POST workspace requests": Endpoint(
+        "POST",
+        "/workspaces/{ws}/requests",
+        statuses(403, lead_officer=201, inspector=201, admin=404, non_member=404),
+        body=lambda t, who: {"title": "Minutes of the board, 2025-26"},
+    ),
+    "GET workspace requests": Endpoint(
+        "GET",
+        "/workspaces/{ws}/requests",
+        statuses(200, admin=404, non_member=404),
+    ),
+    "POST review requests (every workspace)": Endpoint(
+        "POST",
+        "/reviews/{review}/requests",
+        statuses(403, lead_officer=201, inspector=201, admin=404, non_member=404),
+        body=lambda t, who: {"requests": [{"title": "Self-evaluation report"}]},
+    ),
+    "GET /requests/{id}": Endpoint(
+        "GET",
+        "/requests/{request}",
+        statuses(200, admin=404, non_member=404),
+    ),
+    "POST /requests/{id}/decision": Endpoint(
+        "POST",
+        "/requests/{request}/decision",
+        statuses(403, lead_officer=200, inspector=200, admin=404, non_member=404),
+        body=lambda t, who: {"decision": "accept"},
+    ),
     "GET /openapi.json": Endpoint("GET", "/openapi.json", statuses(200, anonymous=200)),
 }
 
@@ -219,8 +250,22 @@ def test_permission_matrix(
     assert item.status_code == 201
     spare = factory.user(world.erw, name="second contributor")
     factory.member(world.review, spare, Role.CONTRIBUTOR)
+    asked = ApiClient(client, world.tokens["inspector"]).post(
+        f"/workspaces/{world.ws.id}/requests", json={"title": "Business plan"}
+    )
+    assert asked.status_code == 201
+    answered = ApiClient(client, world.tokens["nominee"]).upload(
+        world.ws.id,
+        b"plan",
+        "plan.txt",
+        fields={"request_id": asked.get_json()["id"]},
+    )
+    assert answered.status_code == 201
     target = Target(
-        world=world, item_id=item.get_json()["id"], spare_contributor_id=str(spare.id)
+        world=world,
+        item_id=item.get_json()["id"],
+        spare_contributor_id=str(spare.id),
+        request_id=asked.get_json()["id"],
     )
 
     token = None if who == AN else make_token(world.users[who])

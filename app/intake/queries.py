@@ -1,0 +1,80 @@
+"""Reads of evidence requests, filtered by what the user may see.
+
+A request has its workspace's scope: the workspace's own members and every
+inspecting member of the review see it; nobody else learns it exists.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import User
+from app.core.api import Page, paginate
+from app.core.db import db
+from app.core.errors import NotFound
+from app.intake.models import EvidenceRequest
+from app.reviews.models import Workspace
+from app.reviews.queries import visible_workspaces
+
+
+def visible_requests(user: User) -> sa.Select[tuple[EvidenceRequest]]:
+    return (
+        sa.select(EvidenceRequest)
+        .where(
+            EvidenceRequest.workspace_id.in_(
+                visible_workspaces(user).with_only_columns(Workspace.id)
+            )
+        )
+        .options(selectinload(EvidenceRequest.evidence))
+    )
+
+
+def get_visible_request_or_404(user: User, request_id: uuid.UUID) -> EvidenceRequest:
+    found = db.session.scalars(
+        visible_requests(user).where(EvidenceRequest.id == request_id)
+    ).one_or_none()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def find_visible_request(
+    user: User, request_id: uuid.UUID, workspace_id: uuid.UUID
+) -> EvidenceRequest | None:
+    """A request of ``workspace_id`` that ``user`` may see, locked for update
+    where the database can (an upload moving it to submitted)."""
+    return db.session.scalars(
+        visible_requests(user)
+        .where(
+            EvidenceRequest.id == request_id,
+            EvidenceRequest.workspace_id == workspace_id,
+        )
+        .with_for_update(of=EvidenceRequest)
+    ).one_or_none()
+
+
+def list_workspace_requests(
+    user: User, workspace: Workspace, page: dict[str, Any]
+) -> Page:
+    """The workspace's request list in reference order (R-001 first)."""
+    return paginate(
+        db.session,
+        visible_requests(user).where(EvidenceRequest.workspace_id == workspace.id),
+        order=[EvidenceRequest.number, EvidenceRequest.id],
+        descending=False,
+        page=page,
+        list_name=f"requests:{workspace.id}",
+    )
+
+
+def next_number(workspace_id: uuid.UUID) -> int:
+    highest = db.session.scalar(
+        sa.select(sa.func.max(EvidenceRequest.number)).where(
+            EvidenceRequest.workspace_id == workspace_id
+        )
+    )
+    return (highest or 0) + 1
