@@ -58,6 +58,8 @@ class Capability(StrEnum):
     WITHDRAW_IN_OWN_WORKSPACE = "withdraw_in_own_workspace"
     # Request lists: ask for evidence, accept it or return it.
     MAKE_REQUESTS = "make_requests"
+    # Share a workspace's requests out among its own people.
+    ASSIGN_OWN_REQUESTS = "assign_own_requests"
     # Membership: whom a member may add, re-role or remove (always users of
     # their own organisation), and to which roles.
     MANAGE_OWN_BODY_MEMBERS = "manage_own_body_members"
@@ -89,6 +91,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_OWN_WORKSPACE,
             Capability.UPLOAD_TO_OWN_WORKSPACE,
             Capability.WITHDRAW_IN_OWN_WORKSPACE,
+            Capability.ASSIGN_OWN_REQUESTS,
             Capability.MANAGE_OWN_CONTRIBUTORS,
         }
     ),

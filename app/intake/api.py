@@ -71,6 +71,20 @@ class RequestSchema(ma.Schema):
     )
     return_reason = ma.fields.String(allow_none=True)
     evidence_ids = ma.fields.List(ma.fields.UUID())
+    assignee_ids = ma.fields.List(
+        ma.fields.UUID(),
+        metadata={"description": "Members of the reviewed party who answer it."},
+    )
+
+
+class AssigneesSchema(ma.Schema):
+    user_ids = ma.fields.List(
+        ma.fields.UUID(),
+        required=True,
+        validate=ma.validate.Length(
+            max=services.ASSIGNEES_MAX, error=_l("Name at most {max} people.")
+        ),
+    )
 
 
 RequestPage = page_schema(RequestSchema, "RequestPage")
@@ -146,3 +160,19 @@ def decide(body: dict[str, Any], request_id: uuid.UUID) -> EvidenceRequest:
     actor = current_actor()
     request = queries.get_visible_request_or_404(actor, request_id)
     return services.decide(actor, request, body["decision"], body.get("reason"))
+
+
+@bp.route("/requests/<uuid:request_id>/assignees", methods=["PUT"])
+@token_required
+@bp.arguments(AssigneesSchema)
+@bp.response(200, RequestSchema)
+@bp.alt_response(400, schema="Error", description="Not people of that workspace")
+@bp.alt_response(403, schema="Error", description="Not a nominee or an inspector")
+@bp.alt_response(404, schema="Error", description="No such request, or not visible")
+@bp.alt_response(409, schema="Error", description="Closed review or finished request")
+def assign(body: dict[str, Any], request_id: uuid.UUID) -> EvidenceRequest:
+    """Share the request out: the people of the reviewed party who answer it
+    (replaces the previous list; an empty list unassigns)."""
+    actor = current_actor()
+    request = queries.get_visible_request_or_404(actor, request_id)
+    return services.assign(actor, request, body["user_ids"])

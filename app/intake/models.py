@@ -9,6 +9,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.accounts.models import User
 from app.core.db import Base, IdMixin, str_enum, utcnow
 from app.evidence.models import EvidenceItem
 from app.reviews.models import Workspace
@@ -24,6 +25,23 @@ class RequestStatus(StrEnum):
     @property
     def awaits_evidence(self) -> bool:
         return self in (RequestStatus.OPEN, RequestStatus.RETURNED)
+
+
+class RequestAssignee(Base):
+    """A member of the reviewed party given a request to answer."""
+
+    __tablename__ = "request_assignees"
+
+    request_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("evidence_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assigned_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
 
 
 class EvidenceRequest(IdMixin, Base):
@@ -65,6 +83,18 @@ class EvidenceRequest(IdMixin, Base):
         order_by="EvidenceItem.uploaded_at",
         viewonly=True,
     )
+
+    assignees: Mapped[list[User]] = relationship(
+        secondary="request_assignees",
+        primaryjoin="EvidenceRequest.id == RequestAssignee.request_id",
+        secondaryjoin="User.id == RequestAssignee.user_id",
+        order_by="User.name",
+        viewonly=True,
+    )
+
+    @property
+    def assignee_ids(self) -> list[uuid.UUID]:
+        return [user.id for user in self.assignees]
 
     @property
     def evidence_ids(self) -> list[uuid.UUID]:

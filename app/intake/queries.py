@@ -16,8 +16,9 @@ from app.accounts.models import User
 from app.core.api import Page, paginate
 from app.core.db import db
 from app.core.errors import NotFound
+from app.core.permissions import REVIEWED_ROLES
 from app.intake.models import EvidenceRequest
-from app.reviews.models import Workspace
+from app.reviews.models import Membership, Workspace
 from app.reviews.queries import visible_workspaces
 
 
@@ -29,7 +30,10 @@ def visible_requests(user: User) -> sa.Select[tuple[EvidenceRequest]]:
                 visible_workspaces(user).with_only_columns(Workspace.id)
             )
         )
-        .options(selectinload(EvidenceRequest.evidence))
+        .options(
+            selectinload(EvidenceRequest.evidence),
+            selectinload(EvidenceRequest.assignees),
+        )
     )
 
 
@@ -78,3 +82,19 @@ def next_number(workspace_id: uuid.UUID) -> int:
         )
     )
     return (highest or 0) + 1
+
+
+def assignable_people(workspace: Workspace) -> sa.Select[tuple[User]]:
+    """Who may be given the workspace's requests: its own organisation's
+    members of the review (nominees and contributors), still active."""
+    return (
+        sa.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.review_id == workspace.review_id,
+            Membership.role.in_(REVIEWED_ROLES),
+            User.organisation_id == workspace.organisation_id,
+            User.active.is_(True),
+        )
+        .order_by(User.name, User.id)
+    )

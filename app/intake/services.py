@@ -14,7 +14,7 @@ from app.core.db import db, utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.i18n import _
 from app.intake import permissions, queries
-from app.intake.models import EvidenceRequest, RequestStatus
+from app.intake.models import EvidenceRequest, RequestAssignee, RequestStatus
 from app.reviews import queries as review_queries
 from app.reviews.models import Review, Workspace
 
@@ -213,3 +213,90 @@ def status_label(status: RequestStatus) -> str:
         RequestStatus.RETURNED: _("returned"),
         RequestStatus.WITHDRAWN: _("withdrawn"),
     }[status]
+
+
+ASSIGNEES_MAX = 50
+
+
+def assign(
+    actor: User, request: EvidenceRequest, user_ids: list[uuid.UUID]
+) -> EvidenceRequest:
+    """Give the request to these people of the reviewed party (replacing
+    whoever had it)."""
+    workspace = request.workspace
+    role = review_queries.role_in(actor, workspace.review_id)
+    if role is None:
+        raise NotFound()
+    if not permissions.can_assign(actor, role, workspace):
+        raise Forbidden(
+            _("Only nominees of this workspace and inspectors can share requests out.")
+        )
+    if workspace.review.is_closed:
+        raise Conflict(_("This review is closed: its requests can no longer change."))
+    if request.status in (RequestStatus.ACCEPTED, RequestStatus.WITHDRAWN):
+        raise Conflict(
+            _(
+                "Request %(ref)s is %(status)s: it takes no more evidence.",
+                ref=request.ref,
+                status=status_label(request.status),
+            )
+        )
+    wanted = list(dict.fromkeys(user_ids))
+    people = {
+        user.id: user
+        for user in db.session.scalars(
+            queries.assignable_people(workspace).where(User.id.in_(wanted))
+        )
+    }
+    if len(people) != len(wanted):
+        raise ValidationFailed.field(
+            "user_ids",
+            _(
+                "Requests can be given only to members of the review from the "
+                "organisation whose workspace it is."
+            ),
+        )
+    previous = set(request.assignee_ids)
+    db.session.execute(
+        sa.delete(RequestAssignee).where(RequestAssignee.request_id == request.id)
+    )
+    now = utcnow()
+    for user_id in wanted:
+        db.session.add(
+            RequestAssignee(
+                request_id=request.id,
+                user_id=user_id,
+                assigned_at=now,
+                assigned_by_id=actor.id,
+            )
+        )
+    audit.record(
+        "request.assigned",
+        actor=actor,
+        review_id=workspace.review_id,
+        target=request,
+        details={
+            "ref": request.ref,
+            "added": sorted(str(u) for u in set(wanted) - previous),
+            "removed": sorted(str(u) for u in previous - set(wanted)),
+        },
+    )
+    db.session.commit()
+    db.session.expire(request)
+    return queries.get_visible_request_or_404(actor, request.id)
+
+
+def unassign_member(review_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """A member leaving the review leaves its requests too (the caller
+    commits)."""
+    in_review = sa.select(EvidenceRequest.id).where(
+        EvidenceRequest.workspace_id.in_(
+            sa.select(Workspace.id).where(Workspace.review_id == review_id)
+        )
+    )
+    db.session.execute(
+        sa.delete(RequestAssignee).where(
+            RequestAssignee.user_id == user_id,
+            RequestAssignee.request_id.in_(in_review),
+        )
+    )

@@ -12,6 +12,7 @@ from app.core.db import db, utcnow
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.i18n import ROLE_LABELS, SIDE_LABELS, _, label
 from app.core.permissions import Role, Side
+from app.intake import services as intake_services
 from app.reviews import permissions, queries
 from app.reviews.models import Membership, Review, ReviewParty, Workspace
 
@@ -173,6 +174,7 @@ def remove_member(actor: User, review: Review, user_id: uuid.UUID) -> None:
         target=membership.user,
         details={"role": membership.role.value},
     )
+    intake_services.unassign_member(review.id, membership.user_id)
     db.session.delete(membership)
     db.session.commit()
 

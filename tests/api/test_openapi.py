@@ -31,6 +31,7 @@ CONTRACT = {
     ("post", "/reviews/{review_id}/requests"),
     ("get", "/requests/{request_id}"),
     ("post", "/requests/{request_id}/decision"),
+    ("put", "/requests/{request_id}/assignees"),
 }
 
 

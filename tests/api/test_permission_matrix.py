@@ -206,6 +206,19 @@ ENDPOINTS: dict[str, Endpoint] = {
         statuses(403, lead_officer=200, inspector=200, admin=404, non_member=404),
         body=lambda t, who: {"decision": "accept"},
     ),
+    "PUT /requests/{id}/assignees": Endpoint(
+        "PUT",
+        "/requests/{request}/assignees",
+        statuses(
+            403,
+            lead_officer=200,
+            inspector=200,
+            nominee=200,
+            admin=404,
+            non_member=404,
+        ),
+        body=lambda t, who: {"user_ids": [str(t.world.users["contributor"].id)]},
+    ),
     "GET /openapi.json": Endpoint("GET", "/openapi.json", statuses(200, anonymous=200)),
 }
 

@@ -284,3 +284,65 @@ def test_a_closed_review_takes_no_requests(world: World, api) -> None:
         == 409
     )
     assert decide(api, request["id"], "withdraw").status_code == 409
+
+
+def test_the_nominee_shares_requests_out(world: World, api) -> None:
+    request = ask(api, world)
+    contributor = str(world.users["contributor"].id)
+    nominee = str(world.users["nominee"].id)
+    url = f"/requests/{request['id']}/assignees"
+    given = api("nominee").put(url, json={"user_ids": [contributor, nominee]})
+    assert given.status_code == 200
+    assert sorted(given.get_json()["assignee_ids"]) == sorted([contributor, nominee])
+    seen = api("contributor").get(f"/requests/{request['id']}").get_json()
+    assert sorted(seen["assignee_ids"]) == sorted([contributor, nominee])
+    # Replaced, not added to; an empty list unassigns.
+    again = api("inspector").put(url, json={"user_ids": [contributor]})
+    assert again.get_json()["assignee_ids"] == [contributor]
+    assert (
+        api("nominee").put(url, json={"user_ids": []}).get_json()["assignee_ids"] == []
+    )
+
+
+def test_only_the_workspaces_own_people_can_be_given_a_request(
+    world: World, api
+) -> None:
+    request = ask(api, world)
+    url = f"/requests/{request['id']}/assignees"
+    for who in ("csc_contributor", "inspector", "erw_spare", "non_member"):
+        # Another consortium, the inspecting side, someone of ERW who is not
+        # a member of the review, an outsider.
+        response = api("nominee").put(
+            url, json={"user_ids": [str(world.users[who].id)]}
+        )
+        assert response.status_code == 400, who
+        assert "user_ids" in error_of(response)["fields"]
+    for body in ({}, {"user_ids": "x"}, {"user_ids": ["not-a-uuid"]}):
+        assert api("nominee").put(url, json=body).status_code == 400, body
+    assert (
+        api("nominee").get(f"/requests/{request['id']}").get_json()["assignee_ids"]
+        == []
+    )
+
+
+def test_a_member_who_leaves_the_review_leaves_its_requests(world: World, api) -> None:
+    request = ask(api, world)
+    contributor = world.users["contributor"]
+    url = f"/requests/{request['id']}/assignees"
+    api("nominee").put(url, json={"user_ids": [str(contributor.id)]})
+    removed = api("nominee").delete(
+        f"/reviews/{world.review.id}/members/{contributor.id}"
+    )
+    assert removed.status_code == 204
+    after = api("nominee").get(f"/requests/{request['id']}").get_json()
+    assert after["assignee_ids"] == []
+
+
+def test_a_finished_request_is_not_shared_out(world: World, api) -> None:
+    request = ask(api, world)
+    decide(api, request["id"], "withdraw")
+    response = api("nominee").put(
+        f"/requests/{request['id']}/assignees",
+        json={"user_ids": [str(world.users["contributor"].id)]},
+    )
+    assert response.status_code == 409
