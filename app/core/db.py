@@ -115,8 +115,27 @@ def set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Execution option: the transaction about to begin will write.
+WRITE_LOCK = "portal_write_lock"
+
+
 def _sqlite_begin(connection: sa.Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A SQLite (WAL) transaction that reads and then writes fails at once
+    # ("database is locked") if another writer committed in between; taking
+    # the write lock first (BEGIN IMMEDIATE) waits for it instead.
+    if connection.get_execution_options().get(WRITE_LOCK):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("BEGIN")
+
+
+def begin_write(session: Any) -> None:
+    """End the session's transaction and begin one that will read and then
+    write, serialised against other writers: BEGIN IMMEDIATE on SQLite (on
+    PostgreSQL the caller locks the rows it depends on, FOR UPDATE). Objects
+    already loaded stay usable (they are reloaded as needed)."""
+    session.commit()
+    session.connection(execution_options={WRITE_LOCK: True})
 
 
 def install_engine_hooks(engine: sa.Engine) -> None:

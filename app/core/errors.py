@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from evidence_store import ObjectNotFound, StoreError
@@ -110,6 +111,15 @@ class RangeNotSatisfiable(PortalError):
     status = 416
     code = "range_not_satisfiable"
     default_message = _l("The requested byte range is outside the file.")
+
+
+class DatabaseBusy(PortalError):
+    status = 503
+    code = "service_unavailable"
+    default_message = _l(
+        "The service is busy or its database is unavailable: nothing was "
+        "changed. Try again in a moment."
+    )
 
 
 class StoreUnavailable(PortalError):
@@ -251,7 +261,27 @@ def handle_http_exception(error: HTTPException) -> Response:
     return _page_response(status, message, headers)
 
 
+def _abandon_transaction() -> None:
+    """Roll back whatever the request's database session was doing, so that
+    the error answer (its language, its page) can still read what it needs."""
+    from app.core.db import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the database may be gone altogether
+        log.warning("rollback after an error failed", exc_info=True)
+
+
+def handle_database_error(error: OperationalError) -> Response:
+    # Locked (SQLite under concurrent writers) or unreachable: nothing was
+    # committed, and trying again later is the right advice.
+    _abandon_transaction()
+    log.error("database failed on %s %s: %s", request.method, request.path, error)
+    return handle_portal_error(DatabaseBusy(headers={"Retry-After": "5"}))
+
+
 def handle_unexpected(error: Exception) -> Response:
+    _abandon_transaction()
     original = getattr(error, "original_exception", None) or error
     if not isinstance(original, HTTPException):
         log.exception("unhandled error on %s %s", request.method, request.path)
@@ -325,6 +355,7 @@ def handle_store_error(error: StoreError) -> Response:
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(PortalError, handle_portal_error)
     app.register_error_handler(StoreError, handle_store_error)
+    app.register_error_handler(OperationalError, handle_database_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)

@@ -17,6 +17,7 @@ from flask import Flask, g, request
 from flask_babel import Babel, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import SQLAlchemyError
 
 LOCALES = ("en", "cy")
 LOCALE_COOKIE = "locale"
@@ -29,8 +30,13 @@ __all__ = ["LOCALES", "_", "_l", "current_locale", "init_i18n"]
 
 def select_locale() -> str:
     user = g.get("actor") or _session_user()
-    if user is not None and getattr(user, "locale", None) in LOCALES:
-        return str(user.locale)
+    try:
+        locale = getattr(user, "locale", None) if user is not None else None
+    except SQLAlchemyError:
+        # Answering a database failure: the user's row cannot be reloaded.
+        locale = None
+    if locale in LOCALES:
+        return str(locale)
     chosen = request.cookies.get(LOCALE_COOKIE)
     if chosen in LOCALES:
         return chosen

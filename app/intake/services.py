@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.audit import services as audit
-from app.core.db import db, utcnow
+from app.core.db import begin_write, db, utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.i18n import _
 from app.intake import permissions, queries
@@ -70,8 +70,10 @@ def create_request(
 ) -> EvidenceRequest:
     """Add a request to the end of ``workspace``'s list (the next R-number)."""
     _require_may_make_requests(actor, workspace.review_id)
-    # One numberer at a time per workspace (PostgreSQL: a row lock; SQLite
-    # writes one transaction at a time anyway).
+    # One numberer at a time per workspace: a row lock on PostgreSQL, the
+    # database's write lock on SQLite (taken before the number is read).
+    if commit:
+        begin_write(db.session)
     db.session.execute(
         sa.select(Workspace.id).where(Workspace.id == workspace.id).with_for_update()
     )
@@ -109,6 +111,7 @@ def create_for_every_workspace(
     numbered in its own list. All or nothing."""
     _require_may_make_requests(actor, review.id)
     batch_id = uuid.uuid4()
+    begin_write(db.session)
     created: list[EvidenceRequest] = []
     try:
         for workspace in review.workspaces:
