@@ -142,6 +142,10 @@ def decide(
         raise ValidationFailed.field(
             "reason", _("Say why the evidence is returned, so it can be put right.")
         )
+    # Two inspectors deciding at once: the second sees the first's outcome
+    # (SQLite: the write lock first; PostgreSQL: the request's row).
+    begin_write(db.session)
+    db.session.refresh(request, with_for_update=True)
     allowed_from, outcome = TRANSITIONS[decision]
     if request.status not in allowed_from:
         raise Conflict(

@@ -257,9 +257,10 @@ class Client:
         *,
         title: str | None = None,
         description: str | None = None,
+        fields: dict[str, str] | None = None,
         expect: int | None = None,
     ) -> requests.Response:
-        form: dict[str, str] = {}
+        form: dict[str, str] = dict(fields or {})
         if title is not None:
             form["title"] = title
         if description is not None:

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from e2e_support import People, Portal, staff_review
+from e2e_support import People, Portal, fixture_bytes, staff_review
 
 pytestmark = pytest.mark.slow
 
@@ -47,3 +47,36 @@ def test_references_stay_unique_under_concurrent_requests(
         batch_refs = [item["ref"] for item in batch.result()["items"]]
     every = sorted(refs + singles + batch_refs)
     assert every == [f"R-{n:03d}" for n in range(1, 35)]
+
+
+def test_simultaneous_decisions_take_effect_once(
+    portal: Portal, people: People
+) -> None:
+    review = staff_review(portal, people, "Concurrent decisions", ["estyn"], ["erw"])
+    workspace = review.workspaces[people.org_id("erw")]
+    inspector = people["estyn/inspector"].client
+    lead = people["estyn/lead_officer"].client
+    nominee = people["erw/nominee"].client
+    made = inspector.data(
+        "POST", f"/workspaces/{workspace['id']}/requests", 201, json={"title": "Plan"}
+    )
+    nominee.upload(
+        workspace["id"],
+        "report.pdf",
+        fixture_bytes("report.pdf"),
+        expect=201,
+        fields={"request_id": made["id"]},
+    )
+    url = f"/requests/{made['id']}/decision"
+    bodies = [
+        (inspector, {"decision": "accept"}),
+        (lead, {"decision": "return", "reason": "Not signed."}),
+    ] * 3
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda cb: cb[0].post(url, json=cb[1]), bodies))
+    statuses = sorted(a.status_code for a in answers)
+    # Exactly one decision is taken; every other one finds it already made.
+    assert statuses == [200, 409, 409, 409, 409, 409], statuses
+    final = nominee.data("GET", f"/requests/{made['id']}", 200)
+    winner = next(a for a in answers if a.status_code == 200).json()
+    assert final["status"] == winner["status"] in {"accepted", "returned"}
