@@ -52,8 +52,8 @@ install-dev: $(VENV)/.installed-dev frontend translations
 
 # Re-extract messages after changing any text; then translate the new ones.
 translations-update: install-dev
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l --width 88 -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --width 88
 
 run: install
 	$(BIN)/flask --app wsgi init-db

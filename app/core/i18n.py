@@ -147,3 +147,11 @@ SIDE_LABELS = {
     "inspecting": _l("inspecting"),
     "reviewed": _l("reviewed"),
 }
+# An evidence request's status, inside a sentence.
+REQUEST_STATUS_LABELS = {
+    "open": _l("open"),
+    "submitted": _l("submitted"),
+    "accepted": _l("accepted"),
+    "returned": _l("returned"),
+    "withdrawn": _l("withdrawn"),
+}

@@ -23,8 +23,9 @@ class RequestStatus(StrEnum):
     WITHDRAWN = "withdrawn"  # no longer wanted
 
     @property
-    def awaits_evidence(self) -> bool:
-        return self in (RequestStatus.OPEN, RequestStatus.RETURNED)
+    def is_finished(self) -> bool:
+        """Accepted or withdrawn: no more evidence, no more changes."""
+        return self in (RequestStatus.ACCEPTED, RequestStatus.WITHDRAWN)
 
 
 class RequestAssignee(Base):

@@ -12,7 +12,7 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.core.db import begin_write, db, utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.core.i18n import _
+from app.core.i18n import REQUEST_STATUS_LABELS, _, label
 from app.intake import permissions, queries
 from app.intake.models import EvidenceRequest, RequestAssignee, RequestStatus
 from app.reviews import queries as review_queries
@@ -51,9 +51,23 @@ def _require_may_make_requests(actor: User, review_id: uuid.UUID) -> None:
         raise Forbidden(
             _("Only the inspecting lead officers and inspectors can do this.")
         )
-    review = db.session.get(Review, review_id)
+    _require_open(db.session.get(Review, review_id))
+
+
+def _require_open(review: Review | None) -> None:
     if review is not None and review.is_closed:
         raise Conflict(_("This review is closed: its requests can no longer change."))
+
+
+def _require_unfinished(request: EvidenceRequest) -> None:
+    if request.status.is_finished:
+        raise Conflict(
+            _(
+                "Request %(ref)s is %(status)s: it takes no more evidence.",
+                ref=request.ref,
+                status=label(REQUEST_STATUS_LABELS, request.status),
+            )
+        )
 
 
 def create_request(
@@ -152,7 +166,7 @@ def decide(
             _(
                 "Request %(ref)s is %(status)s, so this decision cannot be made now.",
                 ref=request.ref,
-                status=status_label(request.status),
+                status=label(REQUEST_STATUS_LABELS, request.status),
             )
         )
     previous = request.status
@@ -192,14 +206,7 @@ def attach_evidence(actor: User, workspace: Workspace, request_id: str) -> uuid.
         raise ValidationFailed.field(
             "request_id", _("Must be the id of a request of this workspace.")
         )
-    if request.status in (RequestStatus.ACCEPTED, RequestStatus.WITHDRAWN):
-        raise Conflict(
-            _(
-                "Request %(ref)s is %(status)s: it takes no more evidence.",
-                ref=request.ref,
-                status=status_label(request.status),
-            )
-        )
+    _require_unfinished(request)
     if request.status is not RequestStatus.SUBMITTED:
         audit.record(
             "request.submitted",
@@ -210,16 +217,6 @@ def attach_evidence(actor: User, workspace: Workspace, request_id: str) -> uuid.
         )
         request.status = RequestStatus.SUBMITTED
     return request.id
-
-
-def status_label(status: RequestStatus) -> str:
-    return {
-        RequestStatus.OPEN: _("open"),
-        RequestStatus.SUBMITTED: _("submitted"),
-        RequestStatus.ACCEPTED: _("accepted"),
-        RequestStatus.RETURNED: _("returned"),
-        RequestStatus.WITHDRAWN: _("withdrawn"),
-    }[status]
 
 
 ASSIGNEES_MAX = 50
@@ -238,24 +235,17 @@ def assign(
         raise Forbidden(
             _("Only nominees of this workspace and inspectors can share requests out.")
         )
-    if workspace.review.is_closed:
-        raise Conflict(_("This review is closed: its requests can no longer change."))
-    if request.status in (RequestStatus.ACCEPTED, RequestStatus.WITHDRAWN):
-        raise Conflict(
-            _(
-                "Request %(ref)s is %(status)s: it takes no more evidence.",
-                ref=request.ref,
-                status=status_label(request.status),
-            )
-        )
+    _require_open(workspace.review)
+    _require_unfinished(request)
     wanted = list(dict.fromkeys(user_ids))
-    people = {
-        user.id: user
-        for user in db.session.scalars(
-            queries.assignable_people(workspace).where(User.id.in_(wanted))
+    found = set(
+        db.session.scalars(
+            queries.assignable_people(workspace)
+            .with_only_columns(User.id)
+            .where(User.id.in_(wanted))
         )
-    }
-    if len(people) != len(wanted):
+    )
+    if found != set(wanted):
         raise ValidationFailed.field(
             "user_ids",
             _(
