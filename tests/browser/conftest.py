@@ -30,7 +30,7 @@ from support.server import (
     show_log_tail,
 )
 
-from .browser_support import CHROMIUM, CHROMIUM_ARGS, Browsers, Demo
+from .browser_support import AXE, CHROMIUM, CHROMIUM_ARGS, Browsers, Demo, SharedPages
 
 # The gunicorn log of the running server, shown with any failing browser test.
 _server_log: list[Path] = []
@@ -83,6 +83,17 @@ def chromium() -> Iterator[Browser]:
 @pytest.fixture(scope="package")
 def _browsers(chromium: Browser, demo: Demo) -> Browsers:
     return Browsers(chromium, demo)
+
+
+@pytest.fixture(scope="module")
+def axe_pages(_browsers: Browsers) -> Iterator[SharedPages]:
+    """A page per user that lets axe-core in: the pages' CSP forbids injected
+    scripts, so these contexts bypass it (the CSP is checked in
+    ``test_lockdown.py``)."""
+    assert AXE.exists(), f"{AXE} is missing: run `npm ci` first"
+    pages = SharedPages(_browsers, bypass_csp=True)
+    yield pages
+    pages.close()
 
 
 @pytest.fixture

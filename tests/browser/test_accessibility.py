@@ -9,16 +9,12 @@ bypass it (the CSP itself is checked in ``test_lockdown.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import expect
 
 from .browser_support import (
-    AXE,
     LANGUAGES,
     PAGES,
-    Browsers,
     Demo,
     PageCase,
     SharedPages,
@@ -27,15 +23,6 @@ from .browser_support import (
 )
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def axe_pages(_browsers: Browsers) -> Iterator[SharedPages]:
-    """A page per user that lets axe-core in (``bypass_csp``)."""
-    assert AXE.exists(), f"{AXE} is missing: run `npm ci` first"
-    pages = SharedPages(_browsers, bypass_csp=True)
-    yield pages
-    pages.close()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -14,20 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Route, expect
 
-from app import create_app
-from app.core.errors import TooLarge, UnsupportedType
-from config.settings import load_settings
+from support.failing_app import FAILING, failing_app
 
 from .browser_support import (
-    AXE,
     LANGUAGES,
-    Browsers,
     Demo,
     SharedPages,
     axe_violations,
@@ -49,33 +44,6 @@ HEADINGS = {
 }
 
 
-def _failing_app(instance: Path) -> Flask:
-    settings = load_settings(
-        {
-            "PORTAL_ENV": "development",
-            "SECRET_KEY": "browser-error-pages-" + "x" * 32,
-            "DATABASE_URL": f"sqlite:///{instance / 'unused.sqlite3'}",
-            "EVIDENCE_STORE": "memory:",
-        },
-        instance_path=instance,
-    )
-    application = create_app(settings)
-
-    @application.get("/errors/413")
-    def too_large() -> str:
-        raise TooLarge("Upload at most 20 files of up to 2 GiB each at once.")
-
-    @application.get("/errors/415")
-    def unsupported() -> str:
-        raise UnsupportedType()
-
-    @application.get("/errors/500")
-    def broken() -> str:
-        raise RuntimeError("a bug, for the 500 page")
-
-    return application
-
-
 @pytest.fixture(scope="module")
 def render() -> Iterator[ThreadPoolExecutor]:
     with ThreadPoolExecutor(max_workers=1) as thread:
@@ -87,7 +55,13 @@ def error_app(
     render: ThreadPoolExecutor, tmp_path_factory: pytest.TempPathFactory
 ) -> Flask:
     instance = tmp_path_factory.mktemp("error-pages")
-    return render.submit(_failing_app, instance).result()
+    env = {
+        "PORTAL_ENV": "development",
+        "SECRET_KEY": "browser-error-pages-" + "x" * 32,
+        "DATABASE_URL": f"sqlite:///{instance / 'unused.sqlite3'}",
+        "EVIDENCE_STORE": "memory:",
+    }
+    return render.submit(failing_app, env, instance).result()
 
 
 def rendered(
@@ -95,19 +69,11 @@ def rendered(
 ) -> tuple[int, dict[str, str], str]:
     def get() -> tuple[int, dict[str, str], str]:
         response = app.test_client().get(
-            f"/errors/{status}", headers={"Accept-Language": lang}
+            FAILING[status], headers={"Accept-Language": lang}
         )
         return response.status_code, dict(response.headers), response.get_data(True)
 
     return render.submit(get).result()
-
-
-@pytest.fixture(scope="module")
-def axe_pages(_browsers: Browsers) -> Iterator[SharedPages]:
-    assert AXE.exists(), f"{AXE} is missing: run `npm ci` first"
-    pages = SharedPages(_browsers, bypass_csp=True)
-    yield pages
-    pages.close()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -125,7 +91,7 @@ def test_error_page_has_no_axe_violations(
     assert "Content-Security-Policy" in headers
 
     page = axe_pages.page(None)
-    address = demo.url(f"/errors/{status}")
+    address = demo.url(FAILING[status])
 
     def serve(route: Route) -> None:
         route.fulfill(status=code, headers=headers, body=html)

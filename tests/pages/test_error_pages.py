@@ -10,18 +10,15 @@ request, and errors handled as in production rather than raised to the test).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
+from babel.messages.pofile import read_po
 from flask import Flask
 
-from app import create_app
-from app.core.errors import UnsupportedType
-from config.settings import load_settings
 from support.app_fixtures import settings_env
+from support.failing_app import BUG, FAILING, failing_app
 from support.pages import PageClient, csrf_token, heading
 from support.world import World
+from tests.unit.test_translations import CATALOGUE
 
 # status: (English heading, Welsh heading, English guidance, Welsh guidance)
 EXPECTED = {
@@ -81,25 +78,8 @@ def check_page(html: str, lang: str, expected: tuple[str, str, str, str]) -> Non
 
 
 @pytest.fixture(scope="module")
-def failing_app(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Flask]:
-    """The portal with two more views (one refuses a type, one breaks), and
-    exceptions handled as in production (``TESTING`` off)."""
-    settings = load_settings(
-        settings_env(database_url), instance_path=tmp_path_factory.mktemp("instance")
-    )
-    application = create_app(settings)
-
-    @application.get("/test-only/refuse-type")
-    def refuse_type() -> str:
-        raise UnsupportedType()
-
-    @application.get("/test-only/break")
-    def break_down() -> str:
-        raise RuntimeError("a bug")
-
-    yield application
+def broken_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    return failing_app(settings_env(database_url), tmp_path_factory.mktemp("instance"))
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -161,9 +141,9 @@ def test_form_without_its_token(world: World, client, lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_unsupported_type(failing_app: Flask, lang: str) -> None:
-    response = failing_app.test_client().get(
-        "/test-only/refuse-type", headers={"Accept-Language": lang}
+def test_unsupported_type(broken_app: Flask, lang: str) -> None:
+    response = broken_app.test_client().get(
+        FAILING[415], headers={"Accept-Language": lang}
     )
     assert response.status_code == 415
     check_page(response.get_data(as_text=True), lang, EXPECTED[415])
@@ -171,29 +151,23 @@ def test_unsupported_type(failing_app: Flask, lang: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_server_error(
-    failing_app: Flask, lang: str, caplog: pytest.LogCaptureFixture
+    broken_app: Flask, lang: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    response = failing_app.test_client().get(
-        "/test-only/break", headers={"Accept-Language": lang}
+    response = broken_app.test_client().get(
+        FAILING[500], headers={"Accept-Language": lang}
     )
     assert response.status_code == 500
     html = response.get_data(as_text=True)
     check_page(html, lang, EXPECTED[500])
     # The person sees no trace of the bug; the log has it.
-    assert "a bug" not in html and "Traceback" not in html
-    assert any("a bug" in (r.exc_text or str(r.exc_info)) for r in caplog.records)
+    assert BUG not in html and "Traceback" not in html
+    assert any(BUG in (r.exc_text or str(r.exc_info)) for r in caplog.records)
 
 
 def test_every_error_page_is_translated() -> None:
     """The Welsh texts above are the catalogue's, not guesses: each Welsh
     heading and guidance is the msgstr of its English msgid."""
-    from babel.messages.pofile import read_po
-
-    catalogue_path = (
-        Path(__file__).resolve().parents[2]
-        / "app/translations/cy/LC_MESSAGES/messages.po"
-    )
-    with catalogue_path.open("rb") as handle:
+    with CATALOGUE.open("rb") as handle:
         catalogue = read_po(handle)
     welsh = {str(m.id): str(m.string) for m in catalogue if m.id}
     for title_en, title_cy, guidance_en, guidance_cy in EXPECTED.values():
