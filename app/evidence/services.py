@@ -75,7 +75,7 @@ def upload_evidence(
     received = uploads.receive_upload(
         form, current_store(), max_bytes=max_bytes, text_fields=UPLOAD_TEXT_FIELDS
     )
-    return _record_new_item(
+    return record_new_item(
         actor,
         workspace,
         received.file,
@@ -122,7 +122,7 @@ def upload_many(
             results.append(UploadResult(outcome.filename, problem=problem))
             continue
         try:
-            item = _record_new_item(
+            item = record_new_item(
                 actor, workspace, outcome.received, title="", description=""
             )
         except BaseException:
@@ -156,12 +156,12 @@ def add_local_file(
             store=current_store(),
             max_bytes=max_bytes,
         )
-    return _record_new_item(
+    return record_new_item(
         actor, workspace, received, title=title, description=description
     )
 
 
-def _record_new_item(
+def record_new_item(
     actor: User,
     workspace: Workspace,
     received: uploads.ReceivedFile,
