@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from flask_sqlalchemy_lite import SQLAlchemy
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -119,11 +120,21 @@ def set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 WRITE_LOCK = "portal_write_lock"
 
 
+# Requests that change things; the others only read (a GET that writes,
+# such as a download's audit record, calls begin_write first).
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def _sqlite_begin(connection: sa.Connection) -> None:
     # A SQLite (WAL) transaction that reads and then writes fails at once
     # ("database is locked") if another writer committed in between; taking
-    # the write lock first (BEGIN IMMEDIATE) waits for it instead.
-    if connection.get_execution_options().get(WRITE_LOCK):
+    # the write lock first (BEGIN IMMEDIATE) waits for it instead. Every
+    # transaction of a request that changes things takes it, so concurrent
+    # writers queue (SQLite has one writer at a time anyway); a request that
+    # streams a long body ends its transaction before reading it.
+    if connection.get_execution_options().get(WRITE_LOCK) or (
+        has_request_context() and request.method not in _READ_ONLY_METHODS
+    ):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         connection.exec_driver_sql("BEGIN")

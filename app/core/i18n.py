@@ -9,12 +9,12 @@ English.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, g, request
-from flask_babel import Babel, format_datetime, get_locale
+from flask_babel import Babel, format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
@@ -78,6 +78,11 @@ def format_when(value: datetime | None) -> str:
     return format_datetime(value, "d MMMM yyyy, HH:mm")
 
 
+def format_day(value: date | None) -> str:
+    """A date in the reader's language: 18 December 2026, 18 Rhagfyr 2026."""
+    return format_date(value, "d MMMM yyyy") if value else ""
+
+
 def format_size(size: int | None) -> str:
     """A file size in the reader's language."""
     if size is None:
@@ -104,12 +109,14 @@ def init_i18n(app: Flask) -> None:
         role_label=lambda value: label(ROLE_LABELS, value),
         status_label=lambda value: label(STATUS_LABELS, value),
         kind_label=lambda value: label(KIND_LABELS, value),
+        classification_label=lambda value: label(CLASSIFICATION_LABELS, value),
         current_locale=current_locale,
         switch_language_url=switch_language_url,
         bilingual=bilingual,
         LOCALE_NAMES=LOCALE_NAMES,
     )
     app.jinja_env.filters["when"] = format_when
+    app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["size"] = format_size
 
 
@@ -135,6 +142,14 @@ KIND_LABELS = {
     "school": _l("School"),
     "committee": _l("Committee"),
     "other": _l("Other"),
+}
+
+
+# Government Security Classifications markings, as the Welsh Government
+# writes them in Welsh (downloads keep the English marking in their names).
+CLASSIFICATION_LABELS = {
+    "OFFICIAL": _l("OFFICIAL"),
+    "OFFICIAL-SENSITIVE": _l("OFFICIAL-SENSITIVE"),
 }
 
 

@@ -45,6 +45,10 @@ SNIFF_BYTES = 1024 * 1024
 # whose declared length exceeds the file limit by more is refused unread.
 FORM_OVERHEAD_BYTES = 1024 * 1024
 MAX_FORM_PARTS = 20
+# A page's multi-file form: its fields before the files (the CSRF token, the
+# metadata every file takes) are kept, up to these limits.
+MAX_FIELDS_BEFORE_FILES = 12
+FIELD_BEFORE_FILES_MAX = 1200
 MAX_FILENAME_BYTES = 255
 # Bytes read and thrown away after refusing an upload, so that the client
 # can read the answer instead of seeing its connection reset.
@@ -314,9 +318,9 @@ def receive_uploads(
     try:
         for part in reader.parts():
             if part.filename is None:
-                if not checked and len(fields) < 5:
+                if not checked and len(fields) < MAX_FIELDS_BEFORE_FILES:
                     fields[part.name] = _read_text(
-                        reader, part.name, TextFieldSpec(200)
+                        reader, part.name, TextFieldSpec(FIELD_BEFORE_FILES_MAX)
                     )
                 continue
             if not checked:

@@ -11,21 +11,31 @@ from flask import current_app, request
 from app.core import uploads
 from app.core.api import (
     PageArgs,
+    StrictBoolean,
+    Text,
     UtcDateTime,
     current_actor,
     page_schema,
     token_required,
 )
 from app.core.files import ConditionalRequest
+from app.core.i18n import _l
 from app.evidence import api_bp as bp
-from app.evidence import queries, services
-from app.evidence.models import EvidenceItem
+from app.evidence import metadata, queries, services
+from app.evidence.models import Classification, EvidenceItem
 from app.reviews import queries as review_queries
+
+CLASSIFICATION_ERROR = "Must be one of: " + ", ".join(c.value for c in Classification)
 
 
 class EvidenceSchema(ma.Schema):
     id = ma.fields.UUID()
     workspace_id = ma.fields.UUID()
+    reference = ma.fields.String(
+        metadata={
+            "description": "Stable and unique in the review, for citing: ERW-014."
+        }
+    )
     title = ma.fields.String()
     description = ma.fields.String()
     filename = ma.fields.String(attribute="current_file.filename")
@@ -41,11 +51,93 @@ class EvidenceSchema(ma.Schema):
     sha256 = ma.fields.String(
         attribute="current_file.sha256", metadata={"description": "Lowercase hex."}
     )
+    version = ma.fields.Integer(
+        metadata={"description": "The current version: 1, then 2, ..."}
+    )
+    effective_date = ma.fields.Date(
+        allow_none=True,
+        metadata={"description": "When the document was produced (YYYY-MM-DD)."},
+    )
+    themes = ma.fields.List(ma.fields.String())
+    classification = ma.fields.Enum(Classification, by_value=True)
+    personal_data = ma.fields.Boolean(
+        metadata={"description": "The item contains personal data."}
+    )
+    request_id = ma.fields.UUID(
+        allow_none=True, metadata={"description": "The request this item answers."}
+    )
     uploaded_by = ma.fields.UUID(attribute="uploaded_by_id", allow_none=True)
     uploaded_at = UtcDateTime()
 
 
 EvidencePage = page_schema(EvidenceSchema, "EvidencePage")
+
+
+class VersionSchema(ma.Schema):
+    version = ma.fields.Integer()
+    filename = ma.fields.String()
+    media_type = ma.fields.String()
+    size = ma.fields.Integer(metadata={"description": "Bytes."})
+    sha256 = ma.fields.String(metadata={"description": "Lowercase hex."})
+    uploaded_by = ma.fields.UUID(attribute="uploaded_by_id", allow_none=True)
+    uploaded_at = UtcDateTime()
+
+
+VersionPage = page_schema(VersionSchema, "VersionPage")
+
+
+class VersionArgs(ma.Schema):
+    version = ma.fields.Integer(
+        load_default=None,
+        strict=False,
+        validate=ma.validate.Range(min=1, error=_l("Must be 1 or more.")),
+        metadata={"description": "A version number (default: the current one)."},
+    )
+
+
+def _effective_date(value: Any) -> Any:
+    try:
+        return metadata.check_effective_date(value)
+    except ValueError as bad:
+        raise ma.ValidationError(str(bad)) from None
+
+
+def _themes(value: list[str]) -> list[str]:
+    try:
+        return list(metadata.clean_themes(value))
+    except ValueError as bad:
+        raise ma.ValidationError(str(bad)) from None
+
+
+class EvidenceChangeSchema(ma.Schema):
+    title = Text(min_length=1, max_length=services.TITLE_MAX)
+    description = Text(multiline=True, max_length=services.DESCRIPTION_MAX)
+    effective_date = ma.fields.Date(allow_none=True)
+    themes = ma.fields.List(Text(max_length=metadata.THEME_MAX))
+    classification = ma.fields.Enum(
+        Classification,
+        by_value=True,
+        error_messages={"unknown": CLASSIFICATION_ERROR},
+    )
+    personal_data = StrictBoolean()
+
+    @ma.post_load
+    def _check(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        problems: dict[str, list[str]] = {}
+        if data.get("effective_date") is not None:
+            try:
+                data["effective_date"] = _effective_date(data["effective_date"])
+            except ma.ValidationError as bad:
+                problems["effective_date"] = bad.messages  # type: ignore[assignment]
+        if "themes" in data:
+            try:
+                data["themes"] = _themes(data["themes"])
+            except ma.ValidationError as bad:
+                problems["themes"] = bad.messages  # type: ignore[assignment]
+        if problems:
+            raise ma.ValidationError(problems)
+        return data
+
 
 UPLOAD_BODY = {
     "required": True,
@@ -61,6 +153,50 @@ UPLOAD_BODY = {
                         "type": "string",
                         "maxLength": services.DESCRIPTION_MAX,
                     },
+                    "sha256": {
+                        "type": "string",
+                        "description": "Optional SHA-256 (hex) of the file: "
+                        "a mismatch stores nothing and answers 400.",
+                    },
+                    "request_id": {
+                        "type": "string",
+                        "description": "The workspace's request this file answers "
+                        "(moves an open or returned request to submitted).",
+                    },
+                    "effective_date": {
+                        "type": "string",
+                        "format": "date",
+                        "description": "When the document was produced.",
+                    },
+                    "themes": {
+                        "type": "string",
+                        "description": "Themes, separated by commas.",
+                    },
+                    "classification": {
+                        "type": "string",
+                        "enum": [c.value for c in Classification],
+                        "default": Classification.OFFICIAL.value,
+                    },
+                    "personal_data": {
+                        "type": "boolean",
+                        "default": False,
+                        "description": "The file contains personal data.",
+                    },
+                },
+            }
+        }
+    },
+}
+
+VERSION_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
                     "sha256": {
                         "type": "string",
                         "description": "Optional SHA-256 (hex) of the file: "
@@ -115,8 +251,65 @@ def get_evidence(evidence_id: uuid.UUID) -> EvidenceItem:
     return queries.get_visible_evidence_or_404(current_actor(), evidence_id)
 
 
+@bp.route("/evidence/<uuid:evidence_id>", methods=["PATCH"])
+@token_required
+@bp.arguments(EvidenceChangeSchema)
+@bp.response(200, EvidenceSchema)
+@bp.alt_response(400, schema="Error", description="Invalid input")
+@bp.alt_response(403, schema="Error", description="The caller's role may not edit")
+@bp.alt_response(404, schema="Error", description="No such item, or not visible")
+@bp.alt_response(409, schema="Error", description="The review is closed")
+def update(changes: dict[str, Any], evidence_id: uuid.UUID) -> EvidenceItem:
+    """Change an item's title, description, effective date, themes,
+    classification or personal-data flag (only the fields sent)."""
+    actor = current_actor()
+    item = queries.get_visible_evidence_or_404(actor, evidence_id)
+    return services.update_metadata(actor, item, changes)
+
+
+@bp.route("/evidence/<uuid:evidence_id>/versions", methods=["POST"])
+@token_required
+@bp.response(201, EvidenceSchema)
+@bp.alt_response(
+    400, schema="Error", description="Invalid input, an empty file or a bad name"
+)
+@bp.alt_response(403, schema="Error", description="The caller's role may not upload")
+@bp.alt_response(404, schema="Error", description="No such item, or not visible")
+@bp.alt_response(
+    409,
+    schema="Error",
+    description="The review is closed, or the item's request was accepted or withdrawn",
+)
+@bp.alt_response(413, schema="Error", description="Over UPLOAD_MAX_BYTES")
+@bp.alt_response(415, schema="Error", description="Content not on the allow-list")
+@bp.doc(requestBody=VERSION_BODY)
+def add_version(evidence_id: uuid.UUID) -> EvidenceItem:
+    """Upload a new version of an item; every earlier version is kept."""
+    actor = current_actor()
+    item = queries.get_visible_evidence_or_404(actor, evidence_id)
+    return services.add_version(
+        actor,
+        item,
+        uploads.incoming_form(request),
+        max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+    )
+
+
+@bp.route("/evidence/<uuid:evidence_id>/versions", methods=["GET"])
+@token_required
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, VersionPage)
+@bp.alt_response(404, schema="Error", description="No such item, or not visible")
+def list_versions(page: dict[str, Any], evidence_id: uuid.UUID) -> Any:
+    """The item's versions, oldest first: who uploaded each, when, its SHA-256."""
+    actor = current_actor()
+    item = queries.get_visible_evidence_or_404(actor, evidence_id)
+    return queries.list_versions(item, page)
+
+
 @bp.route("/evidence/<uuid:evidence_id>/content", methods=["GET"])
 @token_required
+@bp.arguments(VersionArgs, location="query", as_kwargs=True)
 @bp.response(
     200,
     {"format": "binary", "type": "string"},
@@ -125,10 +318,13 @@ def get_evidence(evidence_id: uuid.UUID) -> EvidenceItem:
 )
 @bp.alt_response(206, description="One byte range (Range request)")
 @bp.alt_response(304, description="Not modified (If-None-Match)")
-@bp.alt_response(404, schema="Error", description="No such item, or not visible")
+@bp.alt_response(
+    404, schema="Error", description="No such item or version, or not visible"
+)
 @bp.alt_response(416, schema="Error", description="Range outside the file")
-def get_content(evidence_id: uuid.UUID) -> Any:
-    """Download the file: streamed, with Range, ETag and safe headers."""
+def get_content(evidence_id: uuid.UUID, version: int | None = None) -> Any:
+    """Download the file (the current version, or ``?version=N``): streamed,
+    with Range, ETag and safe headers; named ``ERW-014 OFFICIAL name.pdf``."""
     actor = current_actor()
     item = queries.get_visible_evidence_or_404(actor, evidence_id)
     return services.send_evidence(
@@ -136,6 +332,7 @@ def get_content(evidence_id: uuid.UUID) -> Any:
         actor=actor,
         conditional=ConditionalRequest.from_headers(request.headers),
         record_download=request.method == "GET",
+        version=version,
     )
 
 

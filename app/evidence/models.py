@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import re
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
-from app.core.db import Base, IdMixin, utcnow
+from app.core.db import Base, IdMixin, str_enum, utcnow
 from app.reviews.models import Workspace
+
+
+class Classification(StrEnum):
+    """Government Security Classifications marking, shown wherever the item is."""
+
+    OFFICIAL = "OFFICIAL"
+    OFFICIAL_SENSITIVE = "OFFICIAL-SENSITIVE"
+
+
+def reference_prefix(slug: str) -> str:
+    """The letters an organisation's evidence references start with
+    (``erw`` -> ``ERW``), fixed when each item is numbered."""
+    letters = re.sub(r"[^A-Z0-9]", "", slug.upper())[:8]
+    return letters or "EV"
 
 
 class EvidenceItem(IdMixin, Base):
@@ -25,11 +41,28 @@ class EvidenceItem(IdMixin, Base):
             "uploaded_at",
             "id",
         ),
+        # References are cited in notes and reports: unique in the review.
+        sa.UniqueConstraint("review_id", "number"),
+        sa.UniqueConstraint("review_id", "reference"),
     )
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("workspaces.id", ondelete="RESTRICT")
     )
+    # The workspace's review (it never moves): numbering is per review.
+    review_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("reviews.id", ondelete="RESTRICT")
+    )
+    number: Mapped[int]
+    # e.g. ERW-014: the uploading party's letters and the review's number.
+    reference: Mapped[str] = mapped_column(sa.String(32))
+    # When the document was produced (not when it was uploaded).
+    effective_date: Mapped[date | None]
+    classification: Mapped[Classification] = mapped_column(
+        str_enum(Classification, "classification"),
+        default=Classification.OFFICIAL,
+    )
+    personal_data: Mapped[bool] = mapped_column(default=False)
     title: Mapped[str] = mapped_column(sa.String(500))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -51,6 +84,34 @@ class EvidenceItem(IdMixin, Base):
     files: Mapped[list[EvidenceFile]] = relationship(
         back_populates="item", order_by="EvidenceFile.version"
     )
+    theme_rows: Mapped[list[EvidenceTheme]] = relationship(
+        order_by="EvidenceTheme.theme", cascade="all, delete-orphan"
+    )
+
+    @property
+    def themes(self) -> list[str]:
+        return [row.theme for row in self.theme_rows]
+
+    @property
+    def version(self) -> int:
+        return self.current_file.version
+
+    def download_name(self, stored_file: EvidenceFile | None = None) -> str:
+        """The name a download is saved under: reference, marking, file name
+        (``ERW-014 OFFICIAL-SENSITIVE minutes.pdf``)."""
+        stored_file = stored_file or self.current_file
+        prefix = f"{self.reference} {self.classification.value} "
+        name = stored_file.filename
+        room = 255 - len(prefix.encode())
+        if len(name.encode()) > room:
+            stem, dot, extension = name.rpartition(".")
+            if not dot or len(extension) > 16:
+                stem, extension = name, ""
+            tail = f".{extension}" if extension else ""
+            keep = room - len(tail.encode())
+            stem = stem.encode()[:keep].decode(errors="ignore")
+            name = stem + tail
+        return prefix + name
 
     @property
     def current_file(self) -> EvidenceFile:
@@ -59,6 +120,18 @@ class EvidenceItem(IdMixin, Base):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+
+class EvidenceTheme(Base):
+    """One theme an item is filed under (e.g. "Leadership", "Safeguarding")."""
+
+    __tablename__ = "evidence_themes"
+    __table_args__ = (sa.Index("ix_evidence_themes_theme", "theme"),)
+
+    item_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("evidence_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
 
 
 class EvidenceFile(IdMixin, Base):

@@ -12,7 +12,7 @@ from app.accounts.models import User
 from app.core.api import Page, paginate
 from app.core.db import db
 from app.core.errors import NotFound
-from app.evidence.models import EvidenceItem
+from app.evidence.models import EvidenceFile, EvidenceItem
 from app.reviews.models import Workspace
 from app.reviews.queries import visible_workspaces
 
@@ -27,7 +27,9 @@ def visible_evidence(user: User) -> sa.Select[tuple[EvidenceItem]]:
             ),
             EvidenceItem.withdrawn_at.is_(None),
         )
-        .options(selectinload(EvidenceItem.files))
+        .options(
+            selectinload(EvidenceItem.files), selectinload(EvidenceItem.theme_rows)
+        )
     )
 
 
@@ -51,4 +53,17 @@ def list_workspace_evidence(
         descending=True,
         page=page,
         list_name=f"evidence:{workspace.id}",
+    )
+
+
+def list_versions(item: EvidenceItem, page: dict[str, Any]) -> Page:
+    """An item's files, oldest version first (the caller has found the item
+    through ``get_visible_evidence_or_404``)."""
+    return paginate(
+        db.session,
+        sa.select(EvidenceFile).where(EvidenceFile.item_id == item.id),
+        order=[EvidenceFile.version],
+        descending=False,
+        page=page,
+        list_name=f"versions:{item.id}",
     )

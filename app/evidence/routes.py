@@ -22,12 +22,12 @@ from wtforms.validators import ValidationError
 from app.accounts import queries as account_queries
 from app.accounts.models import User
 from app.core import uploads
-from app.core.errors import Forbidden
+from app.core.errors import Forbidden, NotFound, PortalError, ValidationFailed
 from app.core.files import ConditionalRequest
 from app.core.i18n import _
 from app.core.web import csrf, next_page_url, page_args
 from app.evidence import bp, permissions, queries, services
-from app.evidence.forms import WithdrawForm
+from app.evidence.forms import EditEvidenceForm, WithdrawForm
 from app.reviews import queries as review_queries
 
 # Files in one upload form (each up to UPLOAD_MAX_BYTES).
@@ -68,14 +68,22 @@ def workspace(workspace_id: uuid.UUID) -> str:
 def upload(workspace_id: uuid.UUID) -> Response:
     me = _me()
     item = review_queries.get_visible_workspace_or_404(me, workspace_id)
-    results = services.upload_many(
-        me,
-        item,
-        uploads.incoming_form(request),
-        max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
-        max_files=MAX_FILES_PER_FORM,
-        before_files=_check_csrf,
-    )
+    try:
+        results = services.upload_many(
+            me,
+            item,
+            uploads.incoming_form(request),
+            max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+            max_files=MAX_FILES_PER_FORM,
+            before_files=_check_csrf,
+        )
+    except ValidationFailed as refused:
+        # The form's details (not a file) were wrong: nothing was stored.
+        if _wants_json():
+            raise
+        for problem in refused.fields.values() or [refused.message]:
+            flash(_("Nothing was uploaded. %(problem)s", problem=problem), "error")
+        return redirect(url_for("evidence.workspace", workspace_id=item.id))
     if _wants_json():
         return jsonify({"files": [_result_json(r) for r in results]})
     stored = [r for r in results if r.item is not None]
@@ -132,16 +140,93 @@ def item(evidence_id: uuid.UUID) -> str:
     evidence = queries.get_visible_evidence_or_404(me, evidence_id)
     workspace = evidence.workspace
     role = review_queries.role_in(me, workspace.review_id)
-    names = account_queries.names_of([evidence.uploaded_by_id])
+    names = account_queries.names_of(
+        [evidence.uploaded_by_id, *(f.uploaded_by_id for f in evidence.files)]
+    )
+    open_review = not workspace.review.is_closed
     return render_template(
         "evidence/item.html",
         item=evidence,
         file=evidence.current_file,
         workspace=workspace,
+        names=names,
         uploader=names.get(evidence.uploaded_by_id) if evidence.uploaded_by_id else "",
-        can_withdraw=permissions.can_withdraw(me, role, workspace)
-        and not workspace.review.is_closed,
+        can_withdraw=permissions.can_withdraw(me, role, workspace) and open_review,
+        can_edit=permissions.can_upload(me, role, workspace) and open_review,
+        max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
         type_label=uploads.type_label,
+    )
+
+
+@bp.route(
+    "/evidence/<uuid:evidence_id>/versions", methods=["POST"], endpoint="add_version"
+)
+@csrf.exempt  # checked from the form's first part, before the file is stored
+@login_required
+def add_version(evidence_id: uuid.UUID) -> Response:
+    me = _me()
+    evidence = queries.get_visible_evidence_or_404(me, evidence_id)
+    back = redirect(url_for("evidence.item", evidence_id=evidence.id))
+    try:
+        updated = services.add_version(
+            me,
+            evidence,
+            uploads.incoming_form(request),
+            max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+            before_file=_check_csrf,
+        )
+    except (Forbidden, CSRFError):
+        raise
+    except PortalError as refused:
+        if refused.status == 404:
+            raise
+        # Too big, a refused type or name, a finished request: nothing stored.
+        flash(
+            _("The new version was not uploaded. %(problem)s", problem=refused.message),
+            "error",
+        )
+        return back
+    flash(
+        _(
+            "Version %(number)d of %(reference)s was uploaded.",
+            number=updated.version,
+            reference=updated.reference,
+        ),
+        "success",
+    )
+    return back
+
+
+@bp.route("/evidence/<uuid:evidence_id>/edit", methods=["GET", "POST"], endpoint="edit")
+@login_required
+def edit(evidence_id: uuid.UUID) -> str | Response:
+    me = _me()
+    evidence = queries.get_visible_evidence_or_404(me, evidence_id)
+    workspace = evidence.workspace
+    role = review_queries.role_in(me, workspace.review_id)
+    if not permissions.can_upload(me, role, workspace):
+        raise Forbidden(_("Your role in this review does not allow changing evidence."))
+    form = EditEvidenceForm(
+        data={
+            "title": evidence.title,
+            "description": evidence.description,
+            "effective_date": evidence.effective_date,
+            "themes": ", ".join(evidence.themes),
+            "classification": evidence.classification.value,
+            "personal_data": evidence.personal_data,
+        }
+        if request.method == "GET"
+        else None
+    )
+    if form.validate_on_submit():
+        services.update_metadata(me, evidence, form.changes())
+        flash(
+            _("The details of %(reference)s were saved.", reference=evidence.reference),
+            "success",
+        )
+        return redirect(url_for("evidence.item", evidence_id=evidence.id))
+    return render_template(
+        "evidence/edit.html", item=evidence, workspace=workspace, form=form
     )
 
 
@@ -150,11 +235,15 @@ def item(evidence_id: uuid.UUID) -> str:
 def download(evidence_id: uuid.UUID) -> Response:
     me = _me()
     evidence = queries.get_visible_evidence_or_404(me, evidence_id)
+    version = request.args.get("version", type=int)
+    if "version" in request.args and (version is None or version < 1):
+        raise NotFound()
     return services.send_evidence(
         evidence,
         actor=me,
         conditional=ConditionalRequest.from_headers(request.headers),
         record_download=request.method == "GET",
+        version=version,
     )
 
 

@@ -10,10 +10,11 @@ a row without its data.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Response
@@ -21,13 +22,20 @@ from flask import Response
 from app.accounts.models import User
 from app.audit import services as audit
 from app.core import uploads
-from app.core.db import db, utcnow
+from app.core.db import begin_write, db, utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.files import ConditionalRequest, StoredFileInfo, stream_file
 from app.core.i18n import _
 from app.core.storage import current_store
+from app.evidence import metadata as item_metadata
 from app.evidence import permissions
-from app.evidence.models import EvidenceFile, EvidenceItem
+from app.evidence.metadata import Metadata
+from app.evidence.models import (
+    EvidenceFile,
+    EvidenceItem,
+    EvidenceTheme,
+    reference_prefix,
+)
 from app.intake import services as intake_services
 from app.reviews import queries as review_queries
 from app.reviews.models import Review, Workspace
@@ -44,7 +52,12 @@ UPLOAD_TEXT_FIELDS = {
     "sha256": uploads.TextFieldSpec(64),
     # Optional: the workspace's request this file answers.
     "request_id": uploads.TextFieldSpec(64),
+    **{
+        name: uploads.TextFieldSpec(limit)
+        for name, limit in item_metadata.FORM_FIELD_LIMITS.items()
+    },
 }
+VERSION_TEXT_FIELDS = {"sha256": uploads.TextFieldSpec(64)}
 
 
 def _require_may_upload(actor: User, workspace: Workspace) -> None:
@@ -75,6 +88,11 @@ def upload_evidence(
     received = uploads.receive_upload(
         form, current_store(), max_bytes=max_bytes, text_fields=UPLOAD_TEXT_FIELDS
     )
+    try:
+        metadata = item_metadata.from_form(received.fields)
+    except BaseException:
+        uploads.delete_quietly(current_store(), received.file.stored.key)
+        raise
     return record_new_item(
         actor,
         workspace,
@@ -83,6 +101,7 @@ def upload_evidence(
         description=received.fields.get("description", ""),
         expected_sha256=received.fields.get("sha256", ""),
         request_id=received.fields.get("request_id", ""),
+        metadata=metadata,
     )
 
 
@@ -105,15 +124,26 @@ def upload_many(
     before_files: Callable[[dict[str, str]], None],
 ) -> list[UploadResult]:
     """Store each file of a page's upload form as a new item; a refused file
-    does not stop the others."""
+    does not stop the others. The form's fields before its files (metadata,
+    the request answered) apply to every file; bad ones refuse the whole
+    form before anything is stored."""
     _require_may_upload(actor, workspace)
     db.session.commit()
+    shared: dict[str, str] = {}
+    metadata = Metadata()
+
+    def check_fields(fields: dict[str, str]) -> None:
+        nonlocal metadata
+        before_files(fields)
+        metadata = item_metadata.from_form(fields)
+        shared.update(fields)
+
     outcomes = uploads.receive_uploads(
         form,
         current_store(),
         max_bytes=max_bytes,
         max_files=max_files,
-        before_files=before_files,
+        before_files=check_fields,
     )
     results: list[UploadResult] = []
     for index, outcome in enumerate(outcomes):
@@ -123,7 +153,13 @@ def upload_many(
             continue
         try:
             item = record_new_item(
-                actor, workspace, outcome.received, title="", description=""
+                actor,
+                workspace,
+                outcome.received,
+                title="",
+                description="",
+                request_id=shared.get("request_id", ""),
+                metadata=metadata,
             )
         except BaseException:
             # This file's blob is gone already; the later ones must go too.
@@ -170,22 +206,24 @@ def record_new_item(
     description: str,
     expected_sha256: str = "",
     request_id: str = "",
+    metadata: Metadata | None = None,
 ) -> EvidenceItem:
-    """Commit the rows for a stored file, or delete the blob: never half of it."""
+    """Commit the rows for a stored file, or delete the blob: never half of it.
+
+    The item takes the next reference of its review (``ERW-014``)."""
     stored = received.stored
     store = current_store()
+    metadata = metadata or Metadata()
     try:
-        expected = expected_sha256.strip().lower()
-        if expected and expected != stored.sha256:
-            raise ValidationFailed.field(
-                "sha256",
-                _(
-                    "The file received has SHA-256 %(received)s, not %(expected)s: "
-                    "it was changed or cut short on the way. Nothing was stored.",
-                    received=stored.sha256,
-                    expected=expected,
-                ),
-            )
+        _check_sha256(stored.sha256, expected_sha256)
+        # One numberer at a time per review: the review's row lock on
+        # PostgreSQL, the write lock on SQLite (taken before reading).
+        begin_write(db.session)
+        db.session.execute(
+            sa.select(Review.id)
+            .where(Review.id == workspace.review_id)
+            .with_for_update()
+        )
         # Access is checked again: it may have ended while the bytes arrived.
         _require_may_upload(actor, workspace)
         answers = (
@@ -193,15 +231,23 @@ def record_new_item(
             if request_id.strip()
             else None
         )
+        number = _next_number(workspace.review_id)
         now = utcnow()
         item = EvidenceItem(
             workspace_id=workspace.id,
+            review_id=workspace.review_id,
+            number=number,
+            reference=f"{reference_prefix(workspace.organisation.slug)}-{number:03d}",
             request_id=answers,
             title=title or received.filename,
             description=description,
+            effective_date=metadata.effective_date,
+            classification=metadata.classification,
+            personal_data=metadata.personal_data,
             uploaded_by_id=actor.id,
             uploaded_at=now,
         )
+        item.theme_rows = [EvidenceTheme(theme=theme) for theme in metadata.themes]
         db.session.add(item)
         db.session.flush()
         db.session.add(
@@ -225,6 +271,150 @@ def record_new_item(
             target=item,
             details={
                 "workspace_id": str(workspace.id),
+                "reference": item.reference,
+                "filename": received.filename,
+                "size": stored.size,
+                "sha256": stored.sha256,
+                "media_type": received.media_type,
+                "classification": item.classification.value,
+                "personal_data": item.personal_data,
+            },
+        )
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        uploads.delete_quietly(store, stored.key)
+        raise
+    db.session.refresh(item)
+    return item
+
+
+def _check_sha256(received: str, expected: str) -> None:
+    expected = expected.strip().lower()
+    if expected and expected != received:
+        raise ValidationFailed.field(
+            "sha256",
+            _(
+                "The file received has SHA-256 %(received)s, not %(expected)s: "
+                "it was changed or cut short on the way. Nothing was stored.",
+                received=received,
+                expected=expected,
+            ),
+        )
+
+
+def _next_number(review_id: object) -> int:
+    highest = db.session.scalar(
+        sa.select(sa.func.max(EvidenceItem.number)).where(
+            EvidenceItem.review_id == review_id
+        )
+    )
+    return (highest or 0) + 1
+
+
+def add_version(
+    actor: User,
+    item: EvidenceItem,
+    form: uploads.IncomingForm,
+    *,
+    max_bytes: int,
+    before_file: Callable[[dict[str, str]], None] | None = None,
+) -> EvidenceItem:
+    """Store a new file for ``item`` as its next version; every earlier
+    version stays. An item that answers a request resubmits it (a returned
+    request goes back to the inspectors); one whose request was accepted or
+    withdrawn can no longer change.
+
+    ``before_file`` (a page's form) sees the fields before the file and may
+    refuse the form (its CSRF token) before anything is stored."""
+    workspace = item.workspace
+    _require_may_upload(actor, workspace)
+    db.session.commit()
+    if before_file is None:
+        received = uploads.receive_upload(
+            form, current_store(), max_bytes=max_bytes, text_fields=VERSION_TEXT_FIELDS
+        )
+        return record_new_version(
+            actor,
+            item,
+            received.file,
+            expected_sha256=received.fields.get("sha256", ""),
+        )
+    outcomes = uploads.receive_uploads(
+        form,
+        current_store(),
+        max_bytes=max_bytes,
+        max_files=1,
+        before_files=before_file,
+    )
+    if not outcomes:
+        raise ValidationFailed.field(
+            "file", _("Choose a file to upload: the form had no file.")
+        )
+    outcome = outcomes[0]
+    if outcome.received is None:
+        assert outcome.error is not None
+        raise outcome.error
+    return record_new_version(actor, item, outcome.received)
+
+
+def record_new_version(
+    actor: User,
+    item: EvidenceItem,
+    received: uploads.ReceivedFile,
+    *,
+    expected_sha256: str = "",
+) -> EvidenceItem:
+    """Commit a stored file as ``item``'s next version, or delete the blob."""
+    stored = received.stored
+    store = current_store()
+    workspace = item.workspace
+    try:
+        _check_sha256(stored.sha256, expected_sha256)
+        # One new version at a time per item (the item's row lock; SQLite's
+        # write lock), so version numbers never clash.
+        begin_write(db.session)
+        locked = db.session.scalars(
+            sa.select(EvidenceItem)
+            .where(EvidenceItem.id == item.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+        _require_may_upload(actor, workspace)
+        if locked.is_withdrawn:
+            raise NotFound()
+        if locked.request_id is not None:
+            intake_services.attach_evidence(actor, workspace, str(locked.request_id))
+        version = (
+            db.session.scalar(
+                sa.select(sa.func.max(EvidenceFile.version)).where(
+                    EvidenceFile.item_id == locked.id
+                )
+            )
+            or 0
+        ) + 1
+        db.session.add(
+            EvidenceFile(
+                item_id=locked.id,
+                version=version,
+                storage_key=stored.key,
+                filename=received.filename,
+                size=stored.size,
+                sha256=stored.sha256,
+                media_type=received.media_type,
+                claimed_media_type=received.claimed_media_type,
+                uploaded_by_id=actor.id,
+                uploaded_at=utcnow(),
+            )
+        )
+        audit.record(
+            "evidence.version_added",
+            actor=actor,
+            review_id=workspace.review_id,
+            target=locked,
+            details={
+                "reference": locked.reference,
+                "version": version,
                 "filename": received.filename,
                 "size": stored.size,
                 "sha256": stored.sha256,
@@ -236,8 +426,63 @@ def record_new_item(
         db.session.rollback()
         uploads.delete_quietly(store, stored.key)
         raise
+    db.session.refresh(locked)
+    db.session.refresh(locked, ["files"])
+    return locked
+
+
+def update_metadata(
+    actor: User, item: EvidenceItem, changes: Mapping[str, Any]
+) -> EvidenceItem:
+    """Change an item's title, description or metadata (audited, with the
+    values before and after). ``changes`` holds only the fields to change:
+    title, description, effective_date, themes, classification,
+    personal_data (already checked)."""
+    workspace = item.workspace
+    _require_may_upload(actor, workspace)
+    if workspace.review.is_closed:
+        raise Conflict(_("This review is closed: its evidence can no longer change."))
+    before = _metadata_snapshot(item)
+    for name in ("title", "description", "effective_date", "personal_data"):
+        if name in changes:
+            setattr(item, name, changes[name])
+    if "classification" in changes:
+        item.classification = changes["classification"]
+    if "themes" in changes:
+        wanted = list(changes["themes"])
+        if [t.casefold() for t in item.themes] != [t.casefold() for t in wanted]:
+            item.theme_rows = [EvidenceTheme(theme=theme) for theme in wanted]
+    db.session.flush()
+    after = _metadata_snapshot(item)
+    changed = {
+        name: {"from": before[name], "to": after[name]}
+        for name in before
+        if before[name] != after[name]
+    }
+    if changed:
+        audit.record(
+            "evidence.updated",
+            actor=actor,
+            review_id=workspace.review_id,
+            target=item,
+            details={"reference": item.reference, "changes": changed},
+        )
+    db.session.commit()
     db.session.refresh(item)
     return item
+
+
+def _metadata_snapshot(item: EvidenceItem) -> dict[str, Any]:
+    return {
+        "title": item.title,
+        "description": item.description,
+        "effective_date": item.effective_date.isoformat()
+        if item.effective_date
+        else None,
+        "themes": sorted(item.themes),
+        "classification": item.classification.value,
+        "personal_data": item.personal_data,
+    }
 
 
 def withdraw_evidence(actor: User, item: EvidenceItem) -> None:
@@ -268,9 +513,16 @@ def send_evidence(
     actor: User,
     conditional: ConditionalRequest,
     record_download: bool = True,
+    version: int | None = None,
 ) -> Response:
-    """Stream the item's current file with safe headers, and audit who read it."""
+    """Stream the item's current file (or ``version``) with safe headers, and
+    audit who read it. The download is named with the item's reference and
+    security classification."""
     stored_file = item.current_file
+    if version is not None:
+        stored_file = next((f for f in item.files if f.version == version), None)
+        if stored_file is None:
+            raise NotFound()
     response = stream_file(
         current_store(),
         StoredFileInfo(
@@ -278,7 +530,7 @@ def send_evidence(
             size=stored_file.size,
             sha256=stored_file.sha256,
             media_type=stored_file.media_type,
-            filename=stored_file.filename,
+            filename=item.download_name(stored_file),
         ),
         conditional,
     )
@@ -288,6 +540,8 @@ def send_evidence(
         and response.headers.get("Content-Range", "").startswith("bytes 0-")
     )
     if record_download and first_bytes:
+        # A GET that writes: its own write transaction (see app/core/db.py).
+        begin_write(db.session)
         audit.record(
             "evidence.downloaded",
             actor=actor,

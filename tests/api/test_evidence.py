@@ -13,9 +13,9 @@ import sqlalchemy as sa
 
 from app.core.db import db
 from app.evidence.models import EvidenceFile, EvidenceItem
-from evidence_store import EvidenceStore
 from support.api import error_of
 from support.app_fixtures import TEST_UPLOAD_MAX_BYTES
+from support.stored import stored_state
 from support.world import World
 
 FILES = Path(__file__).resolve().parent.parent / "fixtures" / "files"
@@ -58,13 +58,6 @@ REFUSED = {
     "archive.rar": "rar",
     "archive.tar.gz": "application/gzip",
 }
-
-
-def stored_state(store: EvidenceStore) -> tuple[int, int, list[str]]:
-    """(items, files, blobs): what a refused upload must leave unchanged."""
-    items = db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceItem))
-    files = db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceFile))
-    return items or 0, files or 0, sorted(store.iter_keys())
 
 
 @pytest.mark.parametrize("name", sorted(ACCEPTED))
@@ -226,7 +219,11 @@ def test_filenames_are_kept_for_display_only(
     download = api("inspector").get(f"/evidence/{item['id']}/content")
     disposition = download.headers["Content-Disposition"]
     assert disposition.startswith("attachment; filename=")
-    assert f"filename*=UTF-8''{quote(kept, safe='')}" in disposition
+    # Saved as "<reference> <classification> <name>", within 255 bytes.
+    saved = f"{item['reference']} OFFICIAL {kept}"
+    if len(saved.encode()) > 255:
+        saved = saved.encode()[: 255 - 4].decode() + ".txt"
+    assert f"filename*=UTF-8''{quote(saved, safe='')}" in disposition
 
 
 def test_title_and_description(world: World, api) -> None:

@@ -32,6 +32,10 @@ CONTRACT = {
     ("get", "/requests/{request_id}"),
     ("post", "/requests/{request_id}/decision"),
     ("put", "/requests/{request_id}/assignees"),
+    # Evidence metadata and versions (issue 4).
+    ("patch", "/evidence/{evidence_id}"),
+    ("post", "/evidence/{evidence_id}/versions"),
+    ("get", "/evidence/{evidence_id}/versions"),
 }
 
 
@@ -52,7 +56,7 @@ def test_document_describes_the_whole_contract(client) -> None:
         (method, path.removeprefix("/api/v1"))
         for path, operations in document["paths"].items()
         for method in operations
-        if method in {"get", "post", "put", "delete"}
+        if method in {"get", "post", "put", "patch", "delete"}
     }
     assert described == CONTRACT
 

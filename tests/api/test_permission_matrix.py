@@ -173,6 +173,23 @@ ENDPOINTS: dict[str, Endpoint] = {
         "/evidence/{item}/content",
         statuses(200, admin=404, non_member=404),
     ),
+    "PATCH /evidence/{id}": Endpoint(
+        "PATCH",
+        "/evidence/{item}",
+        statuses(200, observer=403, admin=404, non_member=404),
+        body=lambda t, who: {"classification": "OFFICIAL-SENSITIVE"},
+    ),
+    "POST /evidence/{id}/versions": Endpoint(
+        "POST",
+        "/evidence/{item}/versions",
+        statuses(201, observer=403, admin=404, non_member=404),
+        upload=True,
+    ),
+    "GET /evidence/{id}/versions": Endpoint(
+        "GET",
+        "/evidence/{item}/versions",
+        statuses(200, admin=404, non_member=404),
+    ),
     "DELETE /evidence/{id}": Endpoint(
         "DELETE",
         "/evidence/{item}",
@@ -285,7 +302,7 @@ def test_permission_matrix(
     caller = ApiClient(client, token)
     path = target.fill(endpoint.path)
     if endpoint.upload:
-        response = caller.upload(world.ws.id, b"more evidence", "more.txt")
+        response = caller.post_file(path, b"more evidence", "more.txt")
     else:
         body = endpoint.body(target, who) if endpoint.body else None
         response = caller.request(endpoint.method, path, json=body)

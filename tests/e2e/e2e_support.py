@@ -144,6 +144,20 @@ def expect_error(
     return error
 
 
+def saved_name(item: dict[str, Any]) -> str:
+    """The name a download of ``item`` is saved under: its reference and
+    security classification before the file's name, within 255 bytes
+    (the stem cut, the extension kept)."""
+    prefix = f"{item['reference']} {item['classification']} "
+    name = item["filename"]
+    room = 255 - len(prefix.encode())
+    if len(name.encode()) > room:
+        stem, _dot, extension = name.rpartition(".")
+        keep = room - len(extension.encode()) - 1
+        name = stem.encode()[:keep].decode(errors="ignore") + "." + extension
+    return prefix + name
+
+
 def content_disposition_filename(header: str) -> tuple[str, str]:
     """Return (disposition type, filename) of a Content-Disposition header.
 

@@ -10,6 +10,7 @@ from e2e_support import (
     Portal,
     content_disposition_filename,
     fixture_bytes,
+    saved_name,
     sha256,
     unique,
 )
@@ -94,7 +95,7 @@ def test_one_committee_six_schools(portal: Portal) -> None:
             disposition = resp.headers.get("Content-Disposition", "")
             assert content_disposition_filename(disposition) == (
                 "attachment",
-                item["filename"],
+                saved_name(item),
             )
 
     # A school sees another school's evidence nowhere.

@@ -17,6 +17,7 @@ from e2e_support import (
     describe,
     expect_error,
     fixture_bytes,
+    saved_name,
     sha256,
     staff_review,
     unique,
@@ -405,9 +406,11 @@ def test_upload_filenames(people: People, review: Review) -> None:
         content = client.get(f"/evidence/{item['id']}/content", expect=200)
         assert content.content == payload
         disposition = content.headers.get("Content-Disposition", "")
-        assert content_disposition_filename(disposition) == ("attachment", stored), (
-            disposition
-        )
+        assert item["filename"] == stored
+        assert content_disposition_filename(disposition) == (
+            "attachment",
+            saved_name(item),
+        ), disposition
 
 
 def test_upload_size_limit(portal: Portal, people: People, review: Review) -> None:

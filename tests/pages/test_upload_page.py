@@ -187,7 +187,7 @@ def test_download_from_the_page_is_the_exact_file(world: World, page, api) -> No
     assert response.data == content
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert (
-        "filename*=UTF-8''Llun%20%C5%B5yn.jpg"
+        "filename*=UTF-8''ERW-001%20OFFICIAL%20Llun%20%C5%B5yn.jpg"
         in response.headers["Content-Disposition"]
     )
     assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"

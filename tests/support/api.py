@@ -53,6 +53,9 @@ class ApiClient:
     def put(self, path: str, **kwargs: Any) -> TestResponse:
         return self.request("PUT", path, **kwargs)
 
+    def patch(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.request("PATCH", path, **kwargs)
+
     def delete(self, path: str, **kwargs: Any) -> TestResponse:
         return self.request("DELETE", path, **kwargs)
 
@@ -67,6 +70,24 @@ class ApiClient:
     ) -> TestResponse:
         """POST a multipart upload, built by hand so odd filenames go through
         exactly as given (the test client would tidy them)."""
+        return self.post_file(
+            f"/workspaces/{workspace_id}/evidence",
+            content,
+            filename,
+            content_type=content_type,
+            fields=fields,
+        )
+
+    def post_file(
+        self,
+        path: str,
+        content: bytes,
+        filename: str,
+        *,
+        content_type: str = "application/octet-stream",
+        fields: dict[str, str] | None = None,
+    ) -> TestResponse:
+        """POST one file (and text fields before it) as multipart to ``path``."""
         boundary = "----portal-test-boundary-7MA4YWxkTrZu0gW"
         body = bytearray()
         for name, value in (fields or {}).items():
@@ -82,7 +103,7 @@ class ApiClient:
         ).encode()
         body += content + f"\r\n--{boundary}--\r\n".encode()
         return self.post(
-            f"/workspaces/{workspace_id}/evidence",
+            path,
             data=bytes(body),
             content_type=f"multipart/form-data; boundary={boundary}",
         )
