@@ -77,6 +77,9 @@ test-postgresql: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/evidence_throughput.py
+	$(BIN)/python bench/resumable_upload.py
+	$(BIN)/python bench/progress.py
+	$(BIN)/python bench/evidence_list.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules app/static/dist

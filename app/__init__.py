@@ -98,8 +98,10 @@ def _register_api(app: Flask) -> None:
     from app.core.web import csrf
     from app.evidence import api as evidence_api  # noqa: F401
     from app.evidence import api_bp as evidence_bp
+    from app.evidence import imports_api  # noqa: F401
     from app.intake import api as intake_api  # noqa: F401
     from app.intake import api_bp as intake_bp
+    from app.intake import progress_api  # noqa: F401
     from app.reviews import api as reviews_api  # noqa: F401
     from app.reviews import api_bp as reviews_bp
 
@@ -109,6 +111,12 @@ def _register_api(app: Flask) -> None:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
 
+    from app.resumable import api as resumable_api  # noqa: F401
+    from app.resumable import api_bp as resumable_bp
+
+    csrf.exempt(resumable_bp)
+    api.register_blueprint(resumable_bp)
+
 
 def _register_pages(app: Flask) -> None:
     from app.admin import bp as admin_bp
@@ -116,14 +124,30 @@ def _register_pages(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.auth import routes as auth_routes  # noqa: F401
     from app.evidence import bp as evidence_bp
+    from app.evidence import import_routes  # noqa: F401
     from app.evidence import routes as evidence_routes  # noqa: F401
+    from app.intake import bp as intake_bp
+    from app.intake import progress_routes  # noqa: F401
+    from app.intake import routes as intake_routes  # noqa: F401
     from app.pages import bp as pages_bp
     from app.pages import routes as pages_routes  # noqa: F401
     from app.reviews import bp as reviews_bp
     from app.reviews import routes as reviews_routes  # noqa: F401
 
-    for blueprint in (auth_bp, reviews_bp, evidence_bp, admin_bp, pages_bp):
+    for blueprint in (
+        auth_bp,
+        reviews_bp,
+        evidence_bp,
+        intake_bp,
+        admin_bp,
+        pages_bp,
+    ):
         app.register_blueprint(blueprint)
+
+    from app.resumable import bp as resumable_bp
+    from app.resumable import routes as resumable_routes  # noqa: F401
+
+    app.register_blueprint(resumable_bp)
 
 
 def _register_cli(app: Flask) -> None:

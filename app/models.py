@@ -7,4 +7,6 @@ def import_all_models() -> None:
     import app.auth.models
     import app.evidence.models
     import app.intake.models
+    import app.intake.notices
+    import app.resumable.models
     import app.reviews.models  # noqa: F401

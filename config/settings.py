@@ -28,6 +28,26 @@ variable                   meaning (default)
 ``SESSION_IDLE_MINUTES``   a browser session ends after this long without a
                            request (30)
 ``LOG_LEVEL``              ``DEBUG``, ``INFO`` (default), ``WARNING``, ...
+``SMTP_URL``               outgoing mail: ``smtp://``, ``smtp+starttls://`` or
+                           ``smtps://user:pass@host:port`` (unset: e-mail is
+                           written to the log instead)
+``MAIL_FROM``              the From address of e-mail (required in production
+                           when ``SMTP_URL`` is set)
+``PUBLIC_BASE_URL``        the portal's address as users reach it, for links in
+                           e-mail (``http://127.0.0.1:5000``; required in
+                           production when ``SMTP_URL`` is set)
+``IMPORT_MAX_ENTRIES``     most entries (files and folders) in an imported
+                           ZIP file (1000)
+``IMPORT_MAX_UNPACKED_BYTES``
+                           most bytes an imported ZIP may unpack to, all
+                           entries together (``UPLOAD_MAX_BYTES``)
+``IMPORT_MAX_RATIO``       highest compression ratio of an entry of 1 MiB or
+                           more in an imported ZIP (100, i.e. 100:1)
+``UPLOAD_PART_SIZE``       part size of resumable uploads, in bytes (16 MiB;
+                           at least the store's minimum: 5 MiB on S3)
+``RESUMABLE_UPLOAD_THRESHOLD``
+                           files larger than this go through a resumable
+                           upload in the browser (50 MiB)
 =========================  ==================================================
 """
 
@@ -50,7 +70,13 @@ DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
 ENVIRONMENTS = ("development", "production")
 DEFAULT_UPLOAD_MAX_BYTES = 2 * 1024**3
 DEFAULT_TOKEN_TTL_SECONDS = 12 * 3600
+DEFAULT_UPLOAD_PART_SIZE = 16 * 1024**2
+DEFAULT_RESUMABLE_THRESHOLD = 50 * 1024**2
+DEFAULT_IMPORT_MAX_ENTRIES = 1000
+DEFAULT_IMPORT_MAX_RATIO = 100
 MIN_SECRET_KEY_LENGTH = 32
+DEFAULT_MAIL_FROM = "Joint Inspection Room <no-reply@localhost>"
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 # Placeholder values copied from examples must never sign production cookies.
 _PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "dev", "development"}
 
@@ -81,6 +107,16 @@ class Settings:
     log_level: str
     instance_path: Path
     extra: dict[str, object] = field(default_factory=dict)
+    # Resumable uploads (app/resumable).
+    upload_part_size: int = DEFAULT_UPLOAD_PART_SIZE
+    resumable_threshold: int = DEFAULT_RESUMABLE_THRESHOLD
+    smtp_url: str | None = None
+    mail_from: str = DEFAULT_MAIL_FROM
+    public_base_url: str = DEFAULT_PUBLIC_BASE_URL
+    # The ZIP import's limits (app/evidence/imports.py).
+    import_max_entries: int = DEFAULT_IMPORT_MAX_ENTRIES
+    import_max_unpacked_bytes: int = DEFAULT_UPLOAD_MAX_BYTES
+    import_max_ratio: int = DEFAULT_IMPORT_MAX_RATIO
 
     @property
     def is_production(self) -> bool:
@@ -134,6 +170,14 @@ def load_settings(
     log_level = env_vars.get("LOG_LEVEL", "INFO").strip().upper()
     if not isinstance(logging.getLevelName(log_level), int):
         problems.append(f"LOG_LEVEL {log_level!r} is not a logging level such as INFO.")
+    smtp_url, mail_from, public_base_url = _mail(env_vars, production, problems)
+    import_limits = _import_limits(env_vars, upload_max_bytes, problems)
+    part_size = _positive_int(
+        env_vars, "UPLOAD_PART_SIZE", DEFAULT_UPLOAD_PART_SIZE, problems, minimum=65536
+    )
+    resumable_threshold = _positive_int(
+        env_vars, "RESUMABLE_UPLOAD_THRESHOLD", DEFAULT_RESUMABLE_THRESHOLD, problems
+    )
 
     if problems:
         raise ConfigError(problems)
@@ -149,6 +193,14 @@ def load_settings(
         trusted_proxy_count=proxies,
         session_idle_minutes=idle,
         log_level=log_level,
+        upload_part_size=part_size,
+        resumable_threshold=resumable_threshold,
+        smtp_url=smtp_url,
+        mail_from=mail_from,
+        public_base_url=public_base_url,
+        import_max_entries=import_limits[0],
+        import_max_unpacked_bytes=import_limits[1],
+        import_max_ratio=import_limits[2],
         instance_path=instance,
     )
 
@@ -300,3 +352,69 @@ def _valid_rate_limit(value: str) -> bool:
         return bool(parse_many(value))
     except ValueError:
         return False
+
+
+def _mail(
+    env_vars: Mapping[str, str], production: bool, problems: list[str]
+) -> tuple[str | None, str, str]:
+    """SMTP_URL, MAIL_FROM and PUBLIC_BASE_URL (links in e-mail)."""
+    from urllib.parse import urlsplit
+
+    from app.core.mail import check_address, parse_smtp_url
+
+    smtp_url = env_vars.get("SMTP_URL", "").strip() or None
+    if smtp_url:
+        try:
+            smtp = parse_smtp_url(smtp_url)
+        except ValueError as exc:
+            problems.append(f"SMTP_URL is not usable: {exc}.")
+        else:
+            if production and smtp.username and smtp.security == "plain":
+                problems.append(
+                    "SMTP_URL sends a password without TLS: use smtps:// or "
+                    "smtp+starttls:// in production."
+                )
+    mail_from = env_vars.get("MAIL_FROM", "").strip()
+    if mail_from:
+        problem = check_address(mail_from)
+        if problem:
+            problems.append(f"MAIL_FROM {mail_from!r} is not usable: {problem}.")
+    elif production and smtp_url:
+        problems.append(
+            "MAIL_FROM is missing: e-mail needs a From address such as "
+            "'Joint Inspection Room <no-reply@inspection.example.org>'."
+        )
+    base = env_vars.get("PUBLIC_BASE_URL", "").strip().rstrip("/")
+    if base:
+        parts = urlsplit(base)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or (parts.query or parts.fragment)
+        ):
+            problems.append(
+                f"PUBLIC_BASE_URL {base!r} must be an address such as "
+                "https://portal.example.org (no query)."
+            )
+    elif production and smtp_url:
+        problems.append(
+            "PUBLIC_BASE_URL is missing: links in e-mail need the portal's "
+            "address, e.g. https://portal.example.org."
+        )
+    return smtp_url, mail_from or DEFAULT_MAIL_FROM, base or DEFAULT_PUBLIC_BASE_URL
+
+
+def _import_limits(
+    env_vars: Mapping[str, str], upload_max_bytes: int, problems: list[str]
+) -> tuple[int, int, int]:
+    """IMPORT_MAX_ENTRIES, IMPORT_MAX_UNPACKED_BYTES and IMPORT_MAX_RATIO."""
+    entries = _positive_int(
+        env_vars, "IMPORT_MAX_ENTRIES", DEFAULT_IMPORT_MAX_ENTRIES, problems
+    )
+    unpacked = _positive_int(
+        env_vars, "IMPORT_MAX_UNPACKED_BYTES", upload_max_bytes, problems
+    )
+    ratio = _positive_int(
+        env_vars, "IMPORT_MAX_RATIO", DEFAULT_IMPORT_MAX_RATIO, problems, minimum=2
+    )
+    return entries, unpacked, ratio

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable, Sequence
 
-from .base import BinaryReadable
+from .base import BinaryReadable, HashSink, IncompletePart, UploadedPart
 
 
 def new_key() -> str:
@@ -72,3 +73,60 @@ class HashingReader:
             view[filled : filled + len(data)] = data
             filled += len(data)
         return filled
+
+
+def copy_exactly(
+    stream: BinaryReadable,
+    length: int,
+    write: Callable[[bytes | memoryview], object],
+    digest: HashSink | None,
+    chunk_size: int,
+) -> None:
+    """Pass exactly ``length`` bytes of ``stream`` to ``write`` (and ``digest``).
+
+    Asks the stream for no more than what is still missing; raises
+    IncompletePart if it ends sooner. The caller's own exceptions propagate.
+    """
+    remaining = length
+    while remaining > 0:
+        chunk: bytes | memoryview = stream.read(min(chunk_size, remaining))
+        if not chunk:
+            raise IncompletePart(
+                f"the stream ended {remaining} bytes short of the part's {length}"
+            )
+        if len(chunk) > remaining:
+            # A stream ignoring the size hint: what is past the part is not ours.
+            chunk = memoryview(chunk)[:remaining]
+        if digest is not None:
+            digest.update(chunk)  # type: ignore[arg-type]
+        write(chunk)
+        remaining -= len(chunk)
+
+
+def check_part(number: int, length: int, *, max_parts: int, max_size: int) -> None:
+    """ValueError unless ``number`` and ``length`` fit a part of this store."""
+    for name, value in (("number", number), ("length", length)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"part {name} must be an int, got {value!r}")
+    if not 1 <= number <= max_parts:
+        raise ValueError(f"part number must be 1..{max_parts}, got {number}")
+    if not 1 <= length <= max_size:
+        raise ValueError(f"part length must be 1..{max_size} bytes, got {length}")
+
+
+def check_parts(parts: Sequence[UploadedPart], *, min_part_size: int) -> None:
+    """ValueError unless ``parts`` are numbered 1..n in order, each once,
+    and every part but the last has at least ``min_part_size`` bytes."""
+    if not parts:
+        raise ValueError("a multipart object needs at least one part")
+    for index, part in enumerate(parts, start=1):
+        if part.number != index:
+            raise ValueError(
+                f"parts must be numbered 1..{len(parts)} in order; "
+                f"found {part.number} at position {index}"
+            )
+        if part.size < 1 or (index < len(parts) and part.size < min_part_size):
+            raise ValueError(
+                f"part {index} has {part.size} bytes; every part but the last "
+                f"needs at least {min_part_size}"
+            )

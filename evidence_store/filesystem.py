@@ -5,24 +5,32 @@ from __future__ import annotations
 import contextlib
 import datetime
 import errno
+import hashlib
 import os
+import shutil
 import stat
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
-from ._stream import HashingReader, new_key
+from ._stream import HashingReader, check_part, check_parts, copy_exactly, new_key
 from .base import (
     DEFAULT_CHUNK_SIZE,
     BinaryReadable,
     ByteRange,
     EvidenceStore,
+    HashedPrefix,
+    HashSink,
+    IntegrityError,
+    MultipartUpload,
     ObjectInfo,
     ObjectNotFound,
     ObjectReader,
     StoredObject,
     StoreError,
+    UploadedPart,
     check_chunk_size,
     check_older_than,
     is_valid_key,
@@ -31,6 +39,8 @@ from .base import (
 __all__ = ["FilesystemStore"]
 
 TEMP_PREFIX = ".tmp-"
+# Parts of unfinished multipart objects: STAGING_DIR/<upload id>/part-NNNNN-<etag>.
+STAGING_DIR = ".uploads"
 FILE_MODE = 0o640
 DIR_MODE = 0o750
 _HEX = frozenset("0123456789abcdef")
@@ -190,6 +200,214 @@ class FilesystemStore(EvidenceStore):
             raise
         return StoredObject(key=key, size=source.size, sha256=source.sha256)
 
+    # --- multipart ---------------------------------------------------------
+
+    def _staging(self, upload: MultipartUpload) -> Path:
+        if not (is_valid_key(upload.upload_id) and is_valid_key(upload.key)):
+            raise ObjectNotFound(f"no multipart upload {upload.upload_id!r}")
+        return self.root / STAGING_DIR / upload.upload_id
+
+    @staticmethod
+    def _part_name(number: int, etag: str) -> str:
+        return f"part-{number:05d}-{etag}"
+
+    def begin_multipart(self) -> MultipartUpload:
+        """See :meth:`EvidenceStore.begin_multipart`: a staging directory."""
+        upload = MultipartUpload(key=new_key(), upload_id=new_key())
+        staging = self._staging(upload)
+        for level in (staging.parent, staging):
+            try:
+                os.mkdir(level, DIR_MODE)
+            except FileExistsError:
+                continue
+            except FileNotFoundError as exc:
+                raise StoreError(
+                    f"evidence directory {self.root} does not exist"
+                ) from exc
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create directory {level}: {_describe(exc)}"
+                ) from exc
+        return upload
+
+    def put_part(
+        self,
+        upload: MultipartUpload,
+        number: int,
+        stream: BinaryReadable,
+        length: int,
+        *,
+        digest: HashSink | None = None,
+    ) -> UploadedPart:
+        """See :meth:`EvidenceStore.put_part`: a file, fsynced, named by a
+        random etag so that a part put twice at once keeps both attempts
+        apart (completion uses the one the caller recorded)."""
+        check_part(
+            number, length, max_parts=self.max_parts, max_size=self.max_part_size
+        )
+        staging = self._staging(upload)
+        temp = staging / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
+        try:
+            fd = os.open(temp, _OPEN_CREATE, FILE_MODE)
+        except FileNotFoundError as exc:
+            raise ObjectNotFound(f"no multipart upload {upload.upload_id!r}") from exc
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create a part file in {staging}: {_describe(exc)}"
+            ) from exc
+        etag = uuid.uuid4().hex
+        try:
+            with open(fd, "wb", closefd=True) as out:
+
+                def write(chunk: bytes | memoryview) -> None:
+                    try:
+                        out.write(chunk)
+                    except OSError as exc:
+                        raise StoreError(
+                            f"writing a part file failed: {_describe(exc)}"
+                        ) from exc
+
+                copy_exactly(stream, length, write, digest, self._chunk_size)
+                try:
+                    out.flush()
+                    os.fsync(out.fileno())
+                    out.close()
+                except OSError as exc:
+                    raise StoreError(
+                        f"syncing a part file failed: {_describe(exc)}"
+                    ) from exc
+            try:
+                os.replace(temp, staging / self._part_name(number, etag))
+                _fsync_dir(staging)
+            except FileNotFoundError as exc:
+                raise ObjectNotFound(
+                    f"no multipart upload {upload.upload_id!r}"
+                ) from exc
+            except OSError as exc:
+                raise StoreError(
+                    f"committing a part file failed: {_describe(exc)}"
+                ) from exc
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        return UploadedPart(number=number, size=length, etag=etag)
+
+    def complete_multipart(
+        self,
+        upload: MultipartUpload,
+        parts: Sequence[UploadedPart],
+        *,
+        hashed: HashedPrefix | None = None,
+    ) -> StoredObject:
+        """See :meth:`EvidenceStore.complete_multipart`: the parts are copied
+        into the final file in one streaming pass that also hashes them
+        (``hashed`` is not needed), which is then committed like a save."""
+        check_parts(parts, min_part_size=self.min_part_size)
+        staging = self._staging(upload)
+        if not staging.is_dir():
+            raise ObjectNotFound(f"no multipart upload {upload.upload_id!r}")
+        final = self.path_for(upload.key)
+        directory = final.parent
+        self._make_dirs(directory)
+        temp = directory / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
+        try:
+            fd = os.open(temp, _OPEN_CREATE, FILE_MODE)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create a file in {directory}: {_describe(exc)}"
+            ) from exc
+        digest = hashlib.sha256()
+        size = 0
+        renamed = False
+        try:
+            with open(fd, "wb", closefd=True) as out:
+                for part in parts:
+                    size += self._append_part(staging, part, out, digest)
+                try:
+                    out.flush()
+                    os.fsync(out.fileno())
+                    out.close()
+                except OSError as exc:
+                    raise StoreError(
+                        f"syncing evidence file failed: {_describe(exc)}"
+                    ) from exc
+            try:
+                os.replace(temp, final)
+                renamed = True
+                _fsync_dir(directory)
+            except OSError as exc:
+                raise StoreError(
+                    f"committing evidence file failed: {_describe(exc)}"
+                ) from exc
+        except BaseException:
+            for leftover in (final, temp) if renamed else (temp,):
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover)
+            raise
+        # The object is durable; the parts are no longer needed.
+        self._remove_staging(staging)
+        return StoredObject(key=upload.key, size=size, sha256=digest.hexdigest())
+
+    def _append_part(
+        self,
+        staging: Path,
+        part: UploadedPart,
+        out: BinaryIO,
+        digest: HashSink,
+    ) -> int:
+        if not is_valid_key(part.etag):
+            raise StoreError(f"part {part.number} has a malformed etag")
+        path = staging / self._part_name(part.number, part.etag)
+        try:
+            fd = os.open(path, _OPEN_READ)
+        except FileNotFoundError as exc:
+            raise StoreError(f"part {part.number} of the upload is missing") from exc
+        except OSError as exc:
+            raise StoreError(
+                f"cannot open part {part.number}: {_describe(exc)}"
+            ) from exc
+        write = out.write
+        copied = 0
+        try:
+            if os.fstat(fd).st_size != part.size:
+                raise IntegrityError(
+                    f"part {part.number} has changed size since it was stored"
+                )
+            while chunk := os.read(fd, self._chunk_size):
+                digest.update(chunk)
+                write(chunk)
+                copied += len(chunk)
+        except OSError as exc:
+            raise StoreError(
+                f"copying part {part.number} failed: {_describe(exc)}"
+            ) from exc
+        finally:
+            os.close(fd)
+        if copied != part.size:
+            raise IntegrityError(f"part {part.number} changed while it was read")
+        return copied
+
+    def _remove_staging(self, staging: Path) -> None:
+        # Best effort: what stays is removed by abort_multipart or the sweep.
+        with contextlib.suppress(OSError):
+            shutil.rmtree(staging)
+
+    def abort_multipart(self, upload: MultipartUpload) -> None:
+        """See :meth:`EvidenceStore.abort_multipart`: removes the staging directory."""
+        staging = self._staging(upload)
+        try:
+            shutil.rmtree(staging)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise StoreError(
+                f"cannot remove the parts of upload {upload.upload_id}: "
+                f"{_describe(exc)}"
+            ) from exc
+
+    # --- reading ---------------------------------------------------------
+
     def open(
         self,
         key: str,
@@ -298,14 +516,18 @@ class FilesystemStore(EvidenceStore):
             ) from exc
 
     def sweep_incomplete(self, older_than: datetime.timedelta) -> int:
-        """Delete ``.tmp-*`` files not modified for ``older_than``; return the count.
+        """Delete ``.tmp-*`` files not modified for ``older_than``, and
+        multipart staging directories no part was added to for as long;
+        return the count.
 
         A save in progress keeps touching its temp file, so only writers
-        stalled for longer than ``older_than`` are affected.
+        stalled for longer than ``older_than`` are affected. (A resumable
+        upload idle for longer loses its parts: keep ``older_than`` at least
+        as long as the application keeps its upload sessions.)
         """
         check_older_than(older_than)
         cutoff = time.time() - older_than.total_seconds()
-        removed = 0
+        removed = self._sweep_staging(cutoff)
         try:
             for directory in (self.root, *self._shard_dirs()):
                 for entry in os.scandir(directory):
@@ -323,6 +545,32 @@ class FilesystemStore(EvidenceStore):
             raise StoreError(
                 f"cannot sweep evidence directory {self.root}: {_describe(exc)}"
             ) from exc
+        return removed
+
+    def _sweep_staging(self, cutoff: float) -> int:
+        """Remove multipart staging directories untouched since ``cutoff``
+        (every stored part touches its directory)."""
+        removed = 0
+        try:
+            entries = list(os.scandir(self.root / STAGING_DIR))
+        except FileNotFoundError:
+            return 0
+        except OSError as exc:
+            raise StoreError(
+                f"cannot sweep {self.root / STAGING_DIR}: {_describe(exc)}"
+            ) from exc
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISDIR(info.st_mode) and info.st_mtime < cutoff:
+                    shutil.rmtree(entry.path)
+                    removed += 1
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot remove stale upload {entry.name}: {_describe(exc)}"
+                ) from exc
         return removed
 
     def check(self) -> None:

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from ._stream import HashingReader, new_key
+from ._stream import HashingReader, check_part, check_parts, copy_exactly, new_key
 from .base import (
     DEFAULT_CHUNK_SIZE,
     BinaryReadable,
     ByteRange,
     EvidenceStore,
+    HashedPrefix,
+    HashSink,
+    MultipartUpload,
     ObjectInfo,
     ObjectNotFound,
     ObjectReader,
     StoredObject,
+    StoreError,
+    UploadedPart,
     check_chunk_size,
     check_older_than,
     is_valid_key,
@@ -61,6 +67,8 @@ class MemoryStore(EvidenceStore):
         self._lock = threading.Lock()
         self._objects: dict[str, bytes] = {}
         self._saved_at: dict[str, datetime.datetime] = {}
+        # upload_id -> {etag: (part number, bytes)}
+        self._uploads: dict[str, dict[str, tuple[int, bytes]]] = {}
 
     def __repr__(self) -> str:
         """Describe the store without its contents."""
@@ -77,6 +85,72 @@ class MemoryStore(EvidenceStore):
             self._objects[key] = bytes(buffer)
             self._saved_at[key] = datetime.datetime.now(datetime.UTC)
         return StoredObject(key=key, size=source.size, sha256=source.sha256)
+
+    def begin_multipart(self) -> MultipartUpload:
+        """See :meth:`EvidenceStore.begin_multipart`."""
+        upload = MultipartUpload(key=new_key(), upload_id=new_key())
+        with self._lock:
+            self._uploads[upload.upload_id] = {}
+        return upload
+
+    def put_part(
+        self,
+        upload: MultipartUpload,
+        number: int,
+        stream: BinaryReadable,
+        length: int,
+        *,
+        digest: HashSink | None = None,
+    ) -> UploadedPart:
+        """See :meth:`EvidenceStore.put_part`."""
+        check_part(
+            number, length, max_parts=self.max_parts, max_size=self.max_part_size
+        )
+        with self._lock:
+            known = upload.upload_id in self._uploads
+        if not known:
+            raise ObjectNotFound(f"no multipart upload {upload.upload_id!r}")
+        buffer = bytearray()
+        copy_exactly(stream, length, buffer.extend, digest, self._chunk_size)
+        etag = new_key()
+        with self._lock:
+            parts = self._uploads.get(upload.upload_id)
+            if parts is None:
+                raise ObjectNotFound(f"no multipart upload {upload.upload_id!r}")
+            parts[etag] = (number, bytes(buffer))
+        return UploadedPart(number=number, size=length, etag=etag)
+
+    def complete_multipart(
+        self,
+        upload: MultipartUpload,
+        parts: Sequence[UploadedPart],
+        *,
+        hashed: HashedPrefix | None = None,
+    ) -> StoredObject:
+        """See :meth:`EvidenceStore.complete_multipart`; ``hashed`` is ignored."""
+        check_parts(parts, min_part_size=self.min_part_size)
+        with self._lock:
+            stored = self._uploads.get(upload.upload_id)
+            if stored is None:
+                raise ObjectNotFound(f"no multipart upload {upload.upload_id!r}")
+            pieces: list[bytes] = []
+            for part in parts:
+                number, data = stored.get(part.etag, (0, b""))
+                if number != part.number or len(data) != part.size:
+                    raise StoreError(f"part {part.number} of the upload is missing")
+                pieces.append(data)
+            whole = b"".join(pieces)
+            del self._uploads[upload.upload_id]
+            self._objects[upload.key] = whole
+            self._saved_at[upload.key] = datetime.datetime.now(datetime.UTC)
+        return StoredObject(
+            key=upload.key, size=len(whole), sha256=hashlib.sha256(whole).hexdigest()
+        )
+
+    def abort_multipart(self, upload: MultipartUpload) -> None:
+        """See :meth:`EvidenceStore.abort_multipart`."""
+        with self._lock:
+            self._uploads.pop(upload.upload_id, None)
 
     def _get(self, key: str) -> bytes:
         if not is_valid_key(key):

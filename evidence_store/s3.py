@@ -8,9 +8,10 @@ import datetime
 import hashlib
 import re
 import struct
+import threading
 import unicodedata
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import (
     ALL_COMPLETED,
     FIRST_COMPLETED,
@@ -30,19 +31,24 @@ from botocore.exceptions import (
     NoCredentialsError,
 )
 
-from ._stream import HashingReader, new_key
+from . import sha256state
+from ._stream import HashingReader, check_part, check_parts, copy_exactly, new_key
 from .base import (
     DEFAULT_CHUNK_SIZE,
     BinaryReadable,
     ByteRange,
     EvidenceStore,
+    HashedPrefix,
+    HashSink,
     IntegrityError,
     InvalidRange,
+    MultipartUpload,
     ObjectInfo,
     ObjectNotFound,
     ObjectReader,
     StoredObject,
     StoreError,
+    UploadedPart,
     check_chunk_size,
     check_older_than,
     is_valid_key,
@@ -78,6 +84,9 @@ _MEDIA_TYPE_RE = re.compile(
 # RFC 5987 attr-char: everything else in filename* is percent-encoded.
 _ATTR_CHAR_SAFE = "!#$&+-.^_`|~"
 _NOT_FOUND_CODES = frozenset({"NoSuchKey", "NotFound", "404"})
+_NO_UPLOAD_CODES = frozenset({"NoSuchUpload", "NoSuchKey", "NotFound", "404"})
+_MD5_ETAG_RE = re.compile(r'"?([0-9a-f]{32})"?')
+_MULTIPART_ETAG_RE = re.compile(r'"?([0-9a-f]{32})-(\d+)"?')
 _DENIED_CODES = frozenset(
     {
         "403",
@@ -147,6 +156,79 @@ def _crc32_b64(data: bytearray) -> str:
     # The same guard as Content-MD5 (x-amz-checksum-crc32, verified by the
     # server), at a quarter of MD5's CPU cost: uploads are CPU-bound.
     return base64.b64encode(struct.pack(">I", zlib.crc32(data) & 0xFFFFFFFF)).decode()
+
+
+# Between the two halves' ETags (and checksums) of a part sent as two S3
+# parts: neither quoted hex ETags nor base64 checksums contain it.
+_JOIN = "|"
+
+
+def _halves(length: int) -> list[int]:
+    """The S3 parts a part of ``length`` bytes goes as: two halves when both
+    can be at least S3's minimum, else one."""
+    if length >= 2 * MIN_PART_SIZE:
+        return [length - length // 2, length // 2]
+    return [length]
+
+
+def _fill(stream: BinaryReadable, buffer: bytearray, digest: HashSink | None) -> None:
+    view = memoryview(buffer)
+    filled = 0
+
+    def write(chunk: bytes | memoryview) -> None:
+        nonlocal filled
+        view[filled : filled + len(chunk)] = chunk
+        filled += len(chunk)
+
+    try:
+        copy_exactly(stream, len(buffer), write, digest, DEFAULT_CHUNK_SIZE)
+    finally:
+        view.release()
+
+
+def _s3_parts(part: UploadedPart) -> list[CompletedPartTypeDef]:
+    """The S3 parts (numbers, ETags, checksums) of one stored part."""
+    etags = part.etag.split(_JOIN)
+    checksums = part.checksum.split(_JOIN) if part.checksum else [""] * len(etags)
+    if len(etags) != len(_halves(part.size)) or len(checksums) != len(etags):
+        raise StoreError(f"part {part.number} does not match its stored halves")
+    listed: list[CompletedPartTypeDef] = []
+    for index, (etag, checksum) in enumerate(zip(etags, checksums, strict=True)):
+        entry: CompletedPartTypeDef = {
+            "PartNumber": 2 * part.number - 1 + index,
+            "ETag": etag,
+        }
+        if checksum:
+            entry["ChecksumCRC32"] = checksum
+        listed.append(entry)
+    return listed
+
+
+def _made_of(etag: str, parts: Sequence[CompletedPartTypeDef]) -> bool:
+    """True if ``etag`` is the multipart ETag S3 gives an object of exactly
+    ``parts`` (the MD5 of their binary MD5s, a dash, their count)."""
+    whole = _MULTIPART_ETAG_RE.fullmatch(etag)
+    if whole is None or int(whole.group(2)) != len(parts):
+        return False
+    digests = bytearray()
+    for part in parts:
+        single = _MD5_ETAG_RE.fullmatch(part["ETag"])
+        if single is None:
+            return False
+        digests += bytes.fromhex(single.group(1))
+    expected = hashlib.md5(digests, usedforsecurity=False).hexdigest()
+    return whole.group(1) == expected
+
+
+def _resume(hashed: HashedPrefix, size: int) -> sha256state.Sha256State | None:
+    """The hash state of ``hashed``, or None if it cannot be used."""
+    if not sha256state.AVAILABLE or not 0 <= hashed.size <= size:
+        return None
+    try:
+        hasher = sha256state.Sha256State.resume(hashed.state)
+    except ValueError:
+        return None
+    return hasher if hasher.length == hashed.size else None
 
 
 def _unsigned_payload(request: Any, **_kwargs: Any) -> None:
@@ -264,6 +346,8 @@ class S3Store(EvidenceStore):
             connect_timeout=10,
             read_timeout=60,
         )
+        # Part buffers each thread keeps for its next part (put_part).
+        self._local = threading.local()
         # A private session: boto3's default session is not thread-safe.
         self._client: S3Client = boto3.session.Session().client(
             "s3", endpoint_url=endpoint_url, region_name=region_name, config=config
@@ -485,6 +569,230 @@ class S3Store(EvidenceStore):
             # AWS checks each part's checksum again when completing the upload.
             part["ChecksumCRC32"] = checksum["ChecksumCRC32"]
         return part
+
+    # --- multipart (resumable) writes ---------------------------------------
+
+    @property
+    def min_part_size(self) -> int:
+        """S3 refuses parts below 5 MiB, except the last."""
+        return MIN_PART_SIZE
+
+    @property
+    def max_part_size(self) -> int:
+        """S3's largest part: 5 GiB."""
+        return MAX_PART_SIZE
+
+    @property
+    def max_parts(self) -> int:
+        """Half of S3's 10,000 parts: each of ours may go as two."""
+        return MAX_PARTS // 2
+
+    @property
+    def wants_hashed_prefix(self) -> bool:
+        """S3 joins the parts itself: only a hashed prefix spares a read-back."""
+        return True
+
+    def begin_multipart(self) -> MultipartUpload:
+        """See :meth:`EvidenceStore.begin_multipart`: an S3 multipart upload."""
+        key = new_key()
+        name = self._name(key)
+        try:
+            if self.checksum == "crc32":
+                started = self._client.create_multipart_upload(
+                    Bucket=self.bucket, Key=name, ChecksumAlgorithm="CRC32"
+                )
+            else:
+                started = self._client.create_multipart_upload(
+                    Bucket=self.bucket, Key=name
+                )
+        except (ClientError, BotoCoreError) as exc:
+            raise self._error("start multipart upload", exc, key) from exc
+        return MultipartUpload(key=key, upload_id=started["UploadId"])
+
+    def _upload_error(
+        self, action: str, exc: ClientError | BotoCoreError, upload: MultipartUpload
+    ) -> StoreError:
+        if isinstance(exc, ClientError) and _error_code(exc) in _NO_UPLOAD_CODES:
+            return ObjectNotFound(f"no multipart upload for object {upload.key}")
+        return self._error(action, exc, upload.key)
+
+    def put_part(
+        self,
+        upload: MultipartUpload,
+        number: int,
+        stream: BinaryReadable,
+        length: int,
+        *,
+        digest: HashSink | None = None,
+    ) -> UploadedPart:
+        """See :meth:`EvidenceStore.put_part`.
+
+        A part of 10 MiB or more goes to S3 as two S3 parts (numbers
+        ``2n - 1`` and ``2n``; S3 allows gaps), and the first half is sent
+        while the second is still arriving, so the two overlap each other
+        and the reading: a client sending one part at a time still keeps
+        S3 busy on two. Each half is read whole into a buffer first (reused
+        by the thread from part to part), so nothing reaches S3 unless all
+        of it arrived, its transport checksum goes with it and botocore can
+        retry it. ``etag`` and ``checksum`` of the result hold both halves'.
+        """
+        check_part(number, length, max_parts=self.max_parts, max_size=MAX_PART_SIZE)
+        if not is_valid_key(upload.key):
+            raise ObjectNotFound(f"no multipart upload for object {upload.key!r}")
+        halves = _halves(length)
+        buffers = [self._take_buffer(size) for size in halves]
+        try:
+            with ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="evidence-s3-half"
+            ) as pool:
+                first: Future[tuple[str, str]] | None = None
+                for index, buffer in enumerate(buffers):
+                    _fill(stream, buffer, digest)
+                    s3_number = 2 * number - 1 + index
+                    if index < len(buffers) - 1:
+                        first = pool.submit(self._put_half, upload, s3_number, buffer)
+                    else:
+                        last = self._put_half(upload, s3_number, buffer)
+                # Leaving the with-block waits for the first half, also
+                # when the second failed, so none lands after we return.
+            sent = [first.result(), last] if first is not None else [last]
+        finally:
+            self._give_back_buffers(buffers)
+        return UploadedPart(
+            number=number,
+            size=length,
+            etag=_JOIN.join(etag for etag, _checksum in sent),
+            checksum=_JOIN.join(checksum for _etag, checksum in sent),
+        )
+
+    def _put_half(
+        self, upload: MultipartUpload, s3_number: int, buffer: bytearray
+    ) -> tuple[str, str]:
+        checksum = self._checksum_args(buffer)
+        try:
+            response = self._client.upload_part(
+                Bucket=self.bucket,
+                Key=self._name(upload.key),
+                UploadId=upload.upload_id,
+                PartNumber=s3_number,
+                Body=_as_body(buffer),
+                ContentLength=len(buffer),
+                **checksum,  # type: ignore[arg-type]
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise self._upload_error(f"upload part {s3_number}", exc, upload) from exc
+        return response["ETag"], checksum.get("ChecksumCRC32", "")
+
+    def _take_buffer(self, size: int) -> bytearray:
+        spare: list[bytearray] = self._local.__dict__.setdefault("spare", [])
+        if spare and len(spare[-1]) == size:
+            return spare.pop()
+        return bytearray(size)
+
+    def _give_back_buffers(self, buffers: list[bytearray]) -> None:
+        """Keep up to two buffers of the usual (largest) size for this
+        thread's next part: a worker's memory then stays flat."""
+        spare: list[bytearray] = self._local.__dict__.setdefault("spare", [])
+        for buffer in buffers:
+            if spare and len(buffer) > len(spare[0]):
+                spare.clear()
+            if len(spare) < 2 and (not spare or len(buffer) == len(spare[0])):
+                spare.append(buffer)
+
+    def complete_multipart(
+        self,
+        upload: MultipartUpload,
+        parts: Sequence[UploadedPart],
+        *,
+        hashed: HashedPrefix | None = None,
+    ) -> StoredObject:
+        """See :meth:`EvidenceStore.complete_multipart`.
+
+        S3 joins the parts itself (no byte passes through here for that).
+        The SHA-256 of the whole: S3 cannot give it, so it is ``hashed``
+        carried on over whatever follows ``hashed.size``, read back with one
+        ranged GET (nothing to read when the parts were all hashed as they
+        were put). ``hashed`` is trusted only when the object's multipart
+        ETag is the MD5 of the given parts' MD5 ETags, which proves the
+        object is made of exactly those parts; otherwise (another ETag
+        scheme, or no ``hashed``) the whole object is read back.
+        """
+        check_parts(parts, min_part_size=MIN_PART_SIZE)
+        if not is_valid_key(upload.key):
+            raise ObjectNotFound(f"no multipart upload for object {upload.key!r}")
+        listed = [entry for part in parts for entry in _s3_parts(part)]
+        name = self._name(upload.key)
+        expected_size = sum(part.size for part in parts)
+        try:
+            done = self._client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=name,
+                UploadId=upload.upload_id,
+                MultipartUpload={"Parts": listed},
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise self._upload_error("complete multipart upload", exc, upload) from exc
+        try:
+            size = self._client.head_object(Bucket=self.bucket, Key=name)[
+                "ContentLength"
+            ]
+            if size != expected_size:
+                raise IntegrityError(
+                    f"S3 stored {size} bytes for object {upload.key}, "
+                    f"expected {expected_size}"
+                )
+            start, hasher = 0, None
+            if hashed is not None and _made_of(done.get("ETag", ""), listed):
+                hasher = _resume(hashed, size)
+                if hasher is not None:
+                    start = hashed.size
+            sha256 = self._hash_from(upload.key, start, size, hasher)
+        except (ClientError, BotoCoreError) as exc:
+            self._delete_quietly(upload.key)
+            raise self._error("check completed upload", exc, upload.key) from exc
+        except BaseException:
+            self._delete_quietly(upload.key)
+            raise
+        return StoredObject(key=upload.key, size=size, sha256=sha256)
+
+    def _hash_from(
+        self,
+        key: str,
+        start: int,
+        size: int,
+        hasher: sha256state.Sha256State | None,
+    ) -> str:
+        """The SHA-256 of the object: ``hasher`` (the state after ``start``
+        bytes) carried on over bytes ``start..size`` read back, or (no
+        hasher) the whole object read back."""
+        if hasher is None:
+            plain = hashlib.sha256()
+            with self.open(key) as reader:
+                for chunk in reader:
+                    plain.update(chunk)
+            return plain.hexdigest()
+        if start < size:
+            with self.open(key, ByteRange(start, size)) as reader:
+                for chunk in reader:
+                    hasher.update(chunk)
+        return hasher.hexdigest()
+
+    def abort_multipart(self, upload: MultipartUpload) -> None:
+        """See :meth:`EvidenceStore.abort_multipart`."""
+        if not is_valid_key(upload.key):
+            return
+        try:
+            self._client.abort_multipart_upload(
+                Bucket=self.bucket,
+                Key=self._name(upload.key),
+                UploadId=upload.upload_id,
+            )
+        except ClientError as exc:
+            if _error_code(exc) in _NO_UPLOAD_CODES:
+                return
+            raise self._error("abort multipart upload", exc, upload.key) from exc
+        except BotoCoreError as exc:
+            raise self._error("abort multipart upload", exc, upload.key) from exc
 
     def open(
         self,

@@ -160,3 +160,40 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Checked {checked} file(s): {bad} problem(s).")
         if bad:
             sys.exit(1)
+
+    @app.cli.command("purge-uploads")
+    def purge_uploads() -> None:
+        """Remove expired resumable upload sessions and their stored parts
+        (run hourly or daily by cron). Exits 1 if some could not be removed."""
+        from app.resumable import services as resumable_services
+
+        report = resumable_services.purge_expired()
+        click.echo(f"Removed {report.sessions} expired upload session(s).")
+        if report.failed:
+            click.echo(f"Could not remove {report.failed}: kept for the next run.")
+            sys.exit(1)
+
+    @app.cli.command("send-reminders")
+    @click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Act as if it were this day (YYYY-MM-DD), for testing.",
+    )
+    def send_reminders(today: object) -> None:
+        """E-mail the request reminders due today (5 and 2 days before, on
+        the day, overdue) and retry any e-mail that failed before. Run daily;
+        each reminder goes out once however often this runs. Exits 1 if a
+        message failed (it stays pending and is tried again next time)."""
+        from app.intake import reminders
+
+        day = today.date() if today is not None else None  # type: ignore[attr-defined]
+        report = reminders.send_reminders(day)
+        click.echo(
+            f"Reminders: {report.recorded} new, {report.sent} sent, "
+            f"{report.skipped} no longer needed, {report.failed} failed."
+        )
+        if report.stopped:
+            click.echo(f"The mail server could not be reached: {report.stopped}")
+        if report.stopped or report.failed:
+            sys.exit(1)

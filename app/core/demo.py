@@ -1,7 +1,8 @@
 """Demo data: the joint review of the four regional consortia, ready to explore.
 
 Estyn and Audit Wales review ERW, CSC, EAS and GwE, with a user for every
-role and a few evidence files. Running it twice changes nothing.
+role, a few evidence files, and a request list in every state (ERW's).
+Running it twice changes nothing.
 """
 
 from __future__ import annotations
@@ -10,15 +11,20 @@ import struct
 import tempfile
 import zlib
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from app.accounts import services as account_services
 from app.accounts.models import Locale, Organisation, OrganisationKind, User
+from app.core import uploads
 from app.core.db import db
 from app.core.permissions import Role
+from app.core.storage import current_store
 from app.evidence import services as evidence_services
+from app.intake import services as intake_services
+from app.intake.models import EvidenceRequest
 from app.reviews import services as review_services
 from app.reviews.models import Review, Workspace
 
@@ -131,6 +137,8 @@ def seed_demo(max_bytes: int) -> list[DemoUser]:
     for demo in USERS[1:]:
         assert demo.role is not None
         review_services.set_member(admin, review, users[demo.email].id, demo.role)
+    # Requests first: the demo's plain evidence stays the newest in ERW's list.
+    _add_requests(review, users, orgs, max_bytes)
     _add_evidence(review, users, orgs, max_bytes)
     return USERS
 
@@ -227,4 +235,122 @@ def _png(width: int = 64, height: int = 32) -> bytes:
         + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
+    )
+
+
+def _add_requests(
+    review: Review,
+    users: dict[str, User],
+    orgs: dict[str, Organisation],
+    max_bytes: int,
+) -> None:
+    """ERW's request list in every state (open and shared out, submitted,
+    returned with a reason, accepted), each with a Welsh title; and one
+    request sent to every workspace."""
+    erw = db.session.scalars(
+        sa.select(Workspace).where(
+            Workspace.review_id == review.id,
+            Workspace.organisation_id == orgs["erw"].id,
+        )
+    ).one()
+    lead = users["lead@estyn.demo.example"]
+    nominee = users["nominee@erw.demo.example"]
+    contributor = users["contributor@erw.demo.example"]
+    today = date.today()
+
+    def ask(
+        title: str, title_cy: str, theme: str, due_in_days: int, description: str
+    ) -> EvidenceRequest:
+        return intake_services.create_request(
+            lead,
+            erw,
+            title=title,
+            title_cy=title_cy,
+            description=description,
+            theme=theme,
+            due_date=today + timedelta(days=due_in_days),
+        )
+
+    def answer(request: EvidenceRequest, name: str, content: bytes) -> None:
+        received = uploads.store_file(
+            iter([content]),
+            filename=name,
+            claimed_media_type=None,
+            store=current_store(),
+            max_bytes=max_bytes,
+        )
+        evidence_services.record_new_item(
+            contributor,
+            erw,
+            received,
+            title=name.rsplit(".", 1)[0].replace("-", " ").capitalize(),
+            description="",
+            request_id=str(request.id),
+        )
+
+    shared_out = ask(
+        "Self-evaluation report, 2025-26",
+        "Adroddiad hunanarfarnu, 2025-26",
+        "Leadership and management",
+        14,
+        "The latest self-evaluation, with the evidence it refers to.",
+    )
+    intake_services.assign(nominee, shared_out, [contributor.id, nominee.id])
+
+    submitted = ask(
+        "Business plan 2025-26",
+        "Cynllun busnes 2025-26",
+        "Leadership and management",
+        7,
+        "The plan approved by the joint committee.",
+    )
+    intake_services.assign(nominee, submitted, [contributor.id])
+    answer(submitted, "business-plan-2025-26.pdf", _pdf("ERW business plan 2025-26"))
+
+    returned = ask(
+        "Minutes of the joint committee, 2025",
+        "Cofnodion y cyd-bwyllgor, 2025",
+        "Governance",
+        -3,
+        "Every meeting of the 2025 calendar year.",
+    )
+    intake_services.assign(nominee, returned, [contributor.id])
+    answer(
+        returned,
+        "joint-committee-minutes-2024.txt",
+        b"Joint committee minutes, 2024.\nPresent: the six lead directors.\n",
+    )
+    intake_services.decide(
+        lead,
+        returned,
+        intake_services.Decision.RETURN,
+        "These are the minutes of 2024. Please send those of 2025.",
+    )
+
+    accepted = ask(
+        "School categorisation results",
+        "Canlyniadau categoreiddio ysgolion",
+        "Support for schools",
+        -10,
+        "The latest categorisation of every school in the region.",
+    )
+    answer(
+        accepted,
+        "categorisation-2025.csv",
+        b"school,category\r\nYsgol Bro Pedr,Yellow\r\nYsgol y Dderi,Green\r\n",
+    )
+    intake_services.decide(lead, accepted, intake_services.Decision.ACCEPT, None)
+
+    intake_services.create_for_every_workspace(
+        lead,
+        review,
+        [
+            {
+                "title": "Safeguarding policy",
+                "title_cy": "Polisi diogelu",
+                "theme": "Safeguarding",
+                "due_date": today + timedelta(days=21),
+                "description": "The policy in force, and when it was last reviewed.",
+            }
+        ],
     )

@@ -17,16 +17,26 @@ from app.reviews.models import Workspace
 from app.reviews.queries import visible_workspaces
 
 
-def visible_evidence(user: User) -> sa.Select[tuple[EvidenceItem]]:
-    """Items not withdrawn, in workspaces the user may see."""
+def visible_evidence(
+    user: User, workspace_id: uuid.UUID | None = None
+) -> sa.Select[tuple[EvidenceItem]]:
+    """Items not withdrawn, in workspaces the user may see (only in
+    ``workspace_id``, if given)."""
+    visible = visible_workspaces(user).with_only_columns(Workspace.id)
+    if workspace_id is None:
+        where = EvidenceItem.workspace_id.in_(visible)
+    else:
+        # One workspace's visibility as one uncorrelated EXISTS, so that its
+        # listing index serves both the filter and the order. With the IN
+        # above, SQLite scans and sorts every item of every workspace
+        # (bench/evidence_list.py: 22 ms at 10,000 items, against 0.2 ms).
+        where = sa.and_(
+            EvidenceItem.workspace_id == workspace_id,
+            visible.where(Workspace.id == workspace_id).exists(),
+        )
     return (
         sa.select(EvidenceItem)
-        .where(
-            EvidenceItem.workspace_id.in_(
-                visible_workspaces(user).with_only_columns(Workspace.id)
-            ),
-            EvidenceItem.withdrawn_at.is_(None),
-        )
+        .where(where, EvidenceItem.withdrawn_at.is_(None))
         .options(
             selectinload(EvidenceItem.files), selectinload(EvidenceItem.theme_rows)
         )
@@ -48,7 +58,7 @@ def list_workspace_evidence(
     """The workspace's items, newest first."""
     return paginate(
         db.session,
-        visible_evidence(user).where(EvidenceItem.workspace_id == workspace.id),
+        visible_evidence(user, workspace.id),
         order=[EvidenceItem.uploaded_at, EvidenceItem.id],
         descending=True,
         page=page,

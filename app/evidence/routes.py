@@ -22,7 +22,13 @@ from wtforms.validators import ValidationError
 from app.accounts import queries as account_queries
 from app.accounts.models import User
 from app.core import uploads
-from app.core.errors import Forbidden, NotFound, PortalError, ValidationFailed
+from app.core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PortalError,
+    ValidationFailed,
+)
 from app.core.files import ConditionalRequest
 from app.core.i18n import _
 from app.core.web import csrf, next_page_url, page_args
@@ -68,6 +74,7 @@ def workspace(workspace_id: uuid.UUID) -> str:
 def upload(workspace_id: uuid.UUID) -> Response:
     me = _me()
     item = review_queries.get_visible_workspace_or_404(me, workspace_id)
+    back = _BackFromUpload(item)
     try:
         results = services.upload_many(
             me,
@@ -75,15 +82,17 @@ def upload(workspace_id: uuid.UUID) -> Response:
             uploads.incoming_form(request),
             max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
             max_files=MAX_FILES_PER_FORM,
-            before_files=_check_csrf,
+            before_files=back.check_csrf,
         )
-    except ValidationFailed as refused:
-        # The form's details (not a file) were wrong: nothing was stored.
-        if _wants_json():
+    except (ValidationFailed, Conflict) as refused:
+        # The form's details (not a file) were wrong, or the request it
+        # answers takes no more evidence: nothing was stored.
+        if _wants_json() or (isinstance(refused, Conflict) and not back.request_id):
             raise
-        for problem in refused.fields.values() or [refused.message]:
+        problems = getattr(refused, "fields", {}).values() or [refused.message]
+        for problem in problems:
             flash(_("Nothing was uploaded. %(problem)s", problem=problem), "error")
-        return redirect(url_for("evidence.workspace", workspace_id=item.id))
+        return redirect(back.url())
     if _wants_json():
         return jsonify({"files": [_result_json(r) for r in results]})
     stored = [r for r in results if r.item is not None]
@@ -104,7 +113,29 @@ def upload(workspace_id: uuid.UUID) -> Response:
         )
     if not results:
         flash(_("Choose one or more files to upload."), "error")
-    return redirect(url_for("evidence.workspace", workspace_id=item.id))
+    return redirect(back.url())
+
+
+class _BackFromUpload:
+    """Where a page's upload returns: to the request it answers (the form's
+    ``request_id``, read with the CSRF token before the files), else to the
+    workspace."""
+
+    def __init__(self, workspace: Any) -> None:
+        self.workspace = workspace
+        self.request_id: uuid.UUID | None = None
+
+    def check_csrf(self, fields: dict[str, str]) -> None:
+        _check_csrf(fields)
+        try:
+            self.request_id = uuid.UUID(fields.get("request_id", "").strip())
+        except ValueError:
+            self.request_id = None
+
+    def url(self) -> str:
+        if self.request_id is None:
+            return url_for("evidence.workspace", workspace_id=self.workspace.id)
+        return url_for("intake.request", request_id=self.request_id)
 
 
 def _check_csrf(fields: dict[str, str]) -> None:

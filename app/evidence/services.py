@@ -74,6 +74,10 @@ def _require_may_upload(actor: User, workspace: Workspace) -> None:
         raise Conflict(_("This review is closed: no more evidence can be added."))
 
 
+# Public for the other upload paths (app/resumable).
+require_may_upload = _require_may_upload
+
+
 def upload_evidence(
     actor: User,
     workspace: Workspace,

@@ -1,5 +1,7 @@
 """Evidence intake: the inspectors' request lists for each workspace."""
 
+from flask import Blueprint
+
 from app.core.api import ApiBlueprint
 
 api_bp = ApiBlueprint(
@@ -8,3 +10,4 @@ api_bp = ApiBlueprint(
     url_prefix="/api/v1",
     description="Evidence requests: ask, answer with evidence, accept or return.",
 )
+bp = Blueprint("intake", __name__, template_folder="templates")

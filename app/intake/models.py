@@ -49,7 +49,11 @@ class EvidenceRequest(IdMixin, Base):
     """One item of a workspace's request list, numbered R-001, R-002, ..."""
 
     __tablename__ = "evidence_requests"
-    __table_args__ = (sa.UniqueConstraint("workspace_id", "number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("workspace_id", "number"),
+        # Progress counts (app/intake/progress.py) read only this index.
+        sa.Index("ix_evidence_requests_progress", "workspace_id", "status", "due_date"),
+    )
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("workspaces.id", ondelete="RESTRICT")

@@ -17,7 +17,7 @@ from app.core.api import Page, paginate
 from app.core.db import db
 from app.core.errors import NotFound
 from app.core.permissions import REVIEWED_ROLES
-from app.intake.models import EvidenceRequest
+from app.intake.models import EvidenceRequest, RequestStatus
 from app.reviews.models import Membership, Workspace
 from app.reviews.queries import visible_workspaces
 
@@ -62,17 +62,39 @@ def find_visible_request(
 
 
 def list_workspace_requests(
-    user: User, workspace: Workspace, page: dict[str, Any]
+    user: User,
+    workspace: Workspace,
+    page: dict[str, Any],
+    status: RequestStatus | None = None,
 ) -> Page:
-    """The workspace's request list in reference order (R-001 first)."""
+    """The workspace's request list in reference order (R-001 first),
+    optionally only those in one ``status``."""
+    stmt = visible_requests(user).where(EvidenceRequest.workspace_id == workspace.id)
+    if status is not None:
+        stmt = stmt.where(EvidenceRequest.status == status)
     return paginate(
         db.session,
-        visible_requests(user).where(EvidenceRequest.workspace_id == workspace.id),
+        stmt,
         order=[EvidenceRequest.number, EvidenceRequest.id],
         descending=False,
         page=page,
         list_name=f"requests:{workspace.id}",
     )
+
+
+def count_by_status(user: User, workspace: Workspace) -> dict[RequestStatus, int]:
+    """How many of the workspace's requests are in each status (for its page)."""
+    rows = db.session.execute(
+        sa.select(EvidenceRequest.status, sa.func.count())
+        .where(
+            EvidenceRequest.workspace_id == workspace.id,
+            EvidenceRequest.workspace_id.in_(
+                visible_workspaces(user).with_only_columns(Workspace.id)
+            ),
+        )
+        .group_by(EvidenceRequest.status)
+    )
+    return {RequestStatus(status): count for status, count in rows}
 
 
 def next_number(workspace_id: uuid.UUID) -> int:

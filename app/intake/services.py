@@ -13,7 +13,7 @@ from app.audit import services as audit
 from app.core.db import begin_write, db, utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.i18n import REQUEST_STATUS_LABELS, _, label
-from app.intake import permissions, queries
+from app.intake import permissions, queries, reminders
 from app.intake.models import EvidenceRequest, RequestAssignee, RequestStatus
 from app.reviews import queries as review_queries
 from app.reviews.models import Review, Workspace
@@ -113,8 +113,10 @@ def create_request(
         target=request,
         details={"workspace_id": str(workspace.id), "ref": request.ref},
     )
+    reminders.record_made([request])  # e-mail to the nominees, sent once
     if commit:
         db.session.commit()
+        reminders.deliver_after_commit([request.id])
     return request
 
 
@@ -143,6 +145,7 @@ def create_for_every_workspace(
     except BaseException:
         db.session.rollback()
         raise
+    reminders.deliver_after_commit([r.id for r in created])
     return created
 
 
@@ -175,6 +178,7 @@ def decide(
     request.decided_at = utcnow()
     if decision is Decision.RETURN:
         request.return_reason = reason
+        reminders.record_returned(request)
     audit.record(
         f"request.{outcome.value}",
         actor=actor,
@@ -188,6 +192,8 @@ def decide(
     )
     db.session.commit()
     db.session.refresh(request)
+    if decision is Decision.RETURN:
+        reminders.deliver_after_commit([request.id])
     return request
 
 
@@ -278,7 +284,10 @@ def assign(
             "removed": sorted(str(u) for u in previous - set(wanted)),
         },
     )
+    # "made" e-mail to whoever is new to it (once per request and person).
+    reminders.record_made([request], only=set(wanted) - previous)
     db.session.commit()
+    reminders.deliver_after_commit([request.id])
     db.session.expire(request)
     return queries.get_visible_request_or_404(actor, request.id)
 

@@ -32,10 +32,19 @@ CONTRACT = {
     ("get", "/requests/{request_id}"),
     ("post", "/requests/{request_id}/decision"),
     ("put", "/requests/{request_id}/assignees"),
+    ("get", "/reviews/{review_id}/progress"),
     # Evidence metadata and versions (issue 4).
     ("patch", "/evidence/{evidence_id}"),
     ("post", "/evidence/{evidence_id}/versions"),
     ("get", "/evidence/{evidence_id}/versions"),
+    # Bulk upload (issue 4): ZIP import.
+    ("post", "/workspaces/{workspace_id}/imports"),
+    # Resumable uploads (issue 4).
+    ("post", "/workspaces/{workspace_id}/uploads"),
+    ("put", "/uploads/{upload_id}/parts/{number}"),
+    ("get", "/uploads/{upload_id}"),
+    ("post", "/uploads/{upload_id}/complete"),
+    ("delete", "/uploads/{upload_id}"),
 }
 
 

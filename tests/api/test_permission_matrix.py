@@ -48,7 +48,36 @@ class Target:
             erw_spare=users["erw_spare"].id,
             estyn_spare=users["estyn_spare"].id,
             observer=users["observer"].id,
+            upload=self.upload_session() if "{upload}" in path else "",
+            part=1,
         )
+
+    def upload_session(self) -> str:
+        """A resumable upload into ``ws`` begun by the nominee, its one part
+        (UPLOAD_PART, as a JSON string: what a cell's body sends) received."""
+        import hashlib
+        import json
+
+        from flask import current_app
+
+        part = json.dumps(UPLOAD_PART).encode()
+        nominee = ApiClient(current_app.test_client(), self.world.tokens["nominee"])
+        begun = nominee.post(
+            f"/workspaces/{self.world.ws.id}/uploads",
+            json={
+                "filename": "notes.txt",
+                "size": len(part),
+                "sha256": hashlib.sha256(part).hexdigest(),
+            },
+        )
+        assert begun.status_code == 201, begun.get_json()
+        upload_id = str(begun.get_json()["id"])
+        sent = nominee.put(f"/uploads/{upload_id}/parts/1", data=part)
+        assert sent.status_code == 200, sent.get_json()
+        return upload_id
+
+
+UPLOAD_PART = "evidence, sent in parts"
 
 
 def statuses(default: int, **overrides: int) -> dict[str, int]:
@@ -65,6 +94,8 @@ class Endpoint:
     expected: dict[str, int]
     body: Callable[[Target, str], Any] | None = None
     upload: bool = False
+    # What an upload row sends: (content, filename).
+    file: tuple[bytes, str] = (b"more evidence", "more.txt")
 
 
 def _org_body(t: Target, who: str) -> dict[str, str]:
@@ -92,6 +123,16 @@ def _sign_in_body(t: Target, who: str) -> dict[str, str]:
     if who == AN:
         return {"email": "nobody@example.org", "password": PASSWORD}
     return {"email": t.world.users[who].email, "password": PASSWORD}
+
+
+def _zip_of_one_file() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("folder/more.txt", b"more evidence")
+    return buffer.getvalue()
 
 
 ENDPOINTS: dict[str, Endpoint] = {
@@ -236,6 +277,43 @@ ENDPOINTS: dict[str, Endpoint] = {
         ),
         body=lambda t, who: {"user_ids": [str(t.world.users["contributor"].id)]},
     ),
+    "GET review progress": Endpoint(
+        "GET",
+        "/reviews/{review}/progress",
+        statuses(200, admin=403, non_member=404),
+    ),
+    "POST workspace imports (ZIP)": Endpoint(
+        "POST",
+        "/workspaces/{ws}/imports",
+        statuses(201, observer=403, admin=404, non_member=404),
+        upload=True,
+        file=(_zip_of_one_file(), "more.zip"),
+    ),
+    # Resumable uploads: only the nominee who began the upload sees it.
+    "POST workspace uploads (resumable)": Endpoint(
+        "POST",
+        "/workspaces/{ws}/uploads",
+        statuses(201, observer=403, admin=404, non_member=404),
+        body=lambda t, who: {"filename": "a.mp4", "size": 1000, "sha256": "a" * 64},
+    ),
+    "PUT /uploads/{id}/parts/{n}": Endpoint(
+        "PUT",
+        "/uploads/{upload}/parts/{part}",
+        statuses(404, nominee=200),
+        body=lambda t, who: UPLOAD_PART,
+    ),
+    "GET /uploads/{id}": Endpoint(
+        "GET", "/uploads/{upload}", statuses(404, nominee=200)
+    ),
+    "POST /uploads/{id}/complete": Endpoint(
+        "POST",
+        "/uploads/{upload}/complete",
+        statuses(404, nominee=201),
+        body=lambda t, who: {},
+    ),
+    "DELETE /uploads/{id}": Endpoint(
+        "DELETE", "/uploads/{upload}", statuses(404, nominee=204)
+    ),
     "GET /openapi.json": Endpoint("GET", "/openapi.json", statuses(200, anonymous=200)),
 }
 
@@ -302,7 +380,7 @@ def test_permission_matrix(
     caller = ApiClient(client, token)
     path = target.fill(endpoint.path)
     if endpoint.upload:
-        response = caller.post_file(path, b"more evidence", "more.txt")
+        response = caller.post_file(path, *endpoint.file)
     else:
         body = endpoint.body(target, who) if endpoint.body else None
         response = caller.request(endpoint.method, path, json=body)

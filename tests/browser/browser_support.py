@@ -289,6 +289,9 @@ PAGES: list[PageCase] = [
     PageCase("review-admin", ADMIN, _path(lambda d: f"/reviews/{d.review_id}")),
     PageCase("members", LEAD, _path(lambda d: f"/reviews/{d.review_id}/members")),
     PageCase(
+        "progress", INSPECTOR, _path(lambda d: f"/reviews/{d.review_id}/progress")
+    ),
+    PageCase(
         "members-error",
         LEAD,
         _submitted_empty(lambda d: f"/reviews/{d.review_id}/members"),
@@ -315,6 +318,92 @@ PAGES: list[PageCase] = [
         ADMIN,
         _submitted_empty(lambda d: "/admin/reviews/new"),
     ),
+]
+
+
+# -- Requests for evidence ------------------------------------------------------
+
+# ERW's demo requests, per portal: reference -> id.
+_ERW_REQUESTS: dict[str, dict[str, str]] = {}
+
+
+def erw_request(demo: Demo, ref: str) -> str:
+    """The page of one of ERW's demo requests: R-001 open and shared out,
+    R-002 submitted, R-003 returned with a reason, R-004 accepted."""
+    known = _ERW_REQUESTS.get(demo.base_url)
+    if known is None:
+        listed = demo.get(
+            demo.api(INSPECTOR), f"/workspaces/{demo.workspaces['erw']}/requests"
+        )
+        known = _ERW_REQUESTS[demo.base_url] = {
+            r["ref"]: r["id"] for r in listed["items"]
+        }
+    return f"/requests/{known[ref]}"
+
+
+def _returned_without_reason(page: Page, demo: Demo, lang: str) -> None:
+    """A submitted request returned with no reason: the decision refused."""
+    go(page, erw_request(demo, "R-002"), lang)
+    page.check("#decision-2")  # return it
+    submit(page, "main form[action$='/decision']")
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+PAGES += [
+    PageCase("requests", NOMINEE, _path(lambda d: f"{d.erw}/requests")),
+    PageCase(
+        "requests-inspector-filtered",
+        INSPECTOR,
+        _path(lambda d: f"{d.erw}/requests?status=submitted"),
+    ),
+    PageCase("request-nominee", NOMINEE, _path(lambda d: erw_request(d, "R-001"))),
+    PageCase("request-returned", CONTRIBUTOR, _path(lambda d: erw_request(d, "R-003"))),
+    PageCase("request-inspector", INSPECTOR, _path(lambda d: erw_request(d, "R-002"))),
+    PageCase("request-decision-error", INSPECTOR, _returned_without_reason),
+    PageCase("new-request", INSPECTOR, _path(lambda d: f"{d.erw}/requests/new")),
+    PageCase(
+        "new-request-error",
+        INSPECTOR,
+        _submitted_empty(lambda d: f"{d.erw}/requests/new"),
+    ),
+    PageCase(
+        "request-every-workspace",
+        LEAD,
+        _path(lambda d: f"/reviews/{d.review_id}/requests/new"),
+    ),
+    PageCase(
+        "withdraw-request",
+        LEAD,
+        _path(lambda d: erw_request(d, "R-001") + "/withdraw"),
+    ),
+]
+
+
+# -- ZIP import -----------------------------------------------------------------
+
+
+def _import_result(page: Page, demo: Demo, lang: str) -> None:
+    """A ZIP file imported through the form: one file imported, one refused,
+    on the result page. (In CSC's workspace, to keep ERW's for the
+    screenshots.)"""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.write(FILES / "notes.txt", "Minutes/notes.txt")
+        archive.write(FILES / "page.html", "site/page.html")
+    go(page, f"/workspaces/{demo.workspaces['csc']}/import", lang)
+    zipped = {"name": "pack.zip", "mimeType": "application/zip"}
+    page.set_input_files("#file", {**zipped, "buffer": buffer.getvalue()})
+    submit(page)
+    expect(page.locator("main table")).to_have_count(2)
+
+
+PAGES += [
+    PageCase("import", NOMINEE, _path(lambda d: f"{d.erw}/import")),
+    PageCase("import-error", NOMINEE, _submitted_empty(lambda d: f"{d.erw}/import")),
+    PageCase("import-result", CSC_NOMINEE, _import_result),
 ]
 
 

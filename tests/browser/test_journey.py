@@ -10,6 +10,7 @@ the keyboard alone.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -119,7 +120,10 @@ def test_contributor_uploads_sees_and_downloads(
         page.get_by_role("button", name="Download").click()
     download = download_info.value
     assert download.failure() is None
-    assert download.suggested_filename == "report.pdf"
+    # Saved under the item's reference and marking, then its own name.
+    reference = page.locator(".govuk-summary-list__value").first.inner_text().strip()
+    assert re.fullmatch(r"ERW-\d{3}", reference), reference
+    assert download.suggested_filename == f"{reference} OFFICIAL report.pdf"
     saved = tmp_path / "report.pdf"
     download.save_as(saved)
     assert saved.read_bytes() == (FILES / "report.pdf").read_bytes()

@@ -29,6 +29,9 @@ def answers(default: int, **overrides: int) -> dict[str, int]:
 
 MEMBERS_ONLY = answers(200, admin=404, non_member=404)
 ADMIN_ONLY = answers(403, admin=200)
+# Making requests, deciding on them: inspecting lead officers and inspectors.
+ASKERS_200 = answers(403, lead_officer=200, inspector=200, admin=404, non_member=404)
+ASKERS_302 = answers(403, lead_officer=302, inspector=302, admin=404, non_member=404)
 
 
 @dataclass
@@ -53,6 +56,9 @@ PAGES = {
         "GET",
         "/evidence/{item}/withdraw",
         answers(403, lead_officer=200, nominee=200, admin=404, non_member=404),
+    ),
+    "progress": Page(
+        "GET", "/reviews/{review}/progress", answers(200, admin=403, non_member=404)
     ),
     "administration": Page("GET", "/admin/", ADMIN_ONLY),
     "organisations": Page("GET", "/admin/organisations", ADMIN_ONLY),
@@ -82,15 +88,74 @@ PAGES = {
         "POST", "/admin/users/{outsider}/active", answers(403, admin=302)
     ),
     "sign out": Page("POST", "/sign-out", answers(302)),
+    # Requests for evidence ({request}: submitted, with evidence).
+    "request list": Page("GET", "/workspaces/{ws}/requests", MEMBERS_ONLY),
+    "request": Page("GET", "/requests/{request}", MEMBERS_ONLY),
+    "new request page": Page("GET", "/workspaces/{ws}/requests/new", ASKERS_200),
+    "request to every workspace page": Page(
+        "GET", "/reviews/{review}/requests/new", ASKERS_200
+    ),
+    "withdraw request page": Page("GET", "/requests/{request}/withdraw", ASKERS_200),
+    "new request": Page("POST", "/workspaces/{ws}/requests/new", ASKERS_302),
+    "request to every workspace": Page(
+        "POST", "/reviews/{review}/requests/new", ASKERS_302
+    ),
+    "decide on a request": Page("POST", "/requests/{request}/decision", ASKERS_302),
+    "withdraw request": Page("POST", "/requests/{request}/withdraw", ASKERS_302),
+    "share a request out": Page(
+        "POST",
+        "/requests/{request}/assignees",
+        answers(
+            403,
+            lead_officer=302,
+            inspector=302,
+            nominee=302,
+            admin=404,
+            non_member=404,
+        ),
+    ),
+    "upload answering a request": Page(
+        "POST",
+        "/workspaces/{ws}/upload",
+        answers(302, observer=403, admin=404, non_member=404),
+    ),
+    # ZIP import: the form, and a ZIP file sent (the result page).
+    "import page": Page(
+        "GET",
+        "/workspaces/{ws}/import",
+        answers(200, observer=403, admin=404, non_member=404),
+    ),
+    "import": Page(
+        "POST",
+        "/workspaces/{ws}/import",
+        answers(200, observer=403, admin=404, non_member=404),
+    ),
 }
 
 CELLS = [(name, who) for name in PAGES for who in ROLE_NAMES]
 
 
+def _zip_of_one_file() -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("folder/more.txt", b"more evidence")
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(("name", "who"), CELLS, ids=[f"{n} as {w}" for n, w in CELLS])
 def test_page_matrix(name: str, who: str, world: World, client, api, factory) -> None:
     page_def = PAGES[name]
-    item = api("nominee").upload(world.ws.id, b"evidence", "e.txt").get_json()
+    asked = api("inspector").post(
+        f"/workspaces/{world.ws.id}/requests", json={"title": "Business plan"}
+    )
+    request_id = asked.get_json()["id"]
+    item = (
+        api("nominee")
+        .upload(world.ws.id, b"evidence", "e.txt", fields={"request_id": request_id})
+        .get_json()
+    )
     spare = factory.user(world.erw, name="second contributor")
     factory.member(world.review, spare, Role.CONTRIBUTOR)
     path = page_def.path.format(
@@ -99,6 +164,7 @@ def test_page_matrix(name: str, who: str, world: World, client, api, factory) ->
         item=item["id"],
         spare=spare.id,
         outsider=world.users["non_member"].id,
+        request=request_id,
     )
     browser = PageClient(client)
     if who != AN:
@@ -110,8 +176,23 @@ def test_page_matrix(name: str, who: str, world: World, client, api, factory) ->
         data: dict[str, object] = {"csrf_token": token}
         if name == "upload":
             data["file"] = [(io.BytesIO(b"more evidence"), "more.txt")]
+        if name == "import":
+            data["file"] = [(io.BytesIO(_zip_of_one_file()), "more.zip")]
         if name == "add organisation":
             data.update(name="New body", slug="new-body", kind="school")
+        if name in ("new request", "request to every workspace"):
+            data.update(title="Self-evaluation report")
+        if name == "decide on a request":
+            data.update(decision="accept")
+        if name == "share a request out":
+            data.update(user_ids=str(world.users["contributor"].id))
+        if name == "upload answering a request":
+            # The request first, as the request page's form sends it.
+            data = {
+                "csrf_token": token,
+                "request_id": request_id,
+                "file": [(io.BytesIO(b"an answer"), "answer.txt")],
+            }
         response = browser.client.post(
             path, data=data, content_type="multipart/form-data"
         )

@@ -75,6 +75,7 @@ PAGES = [
     ("lead_officer", "/"),
     ("lead_officer", "/reviews/{review}"),
     ("lead_officer", "/reviews/{review}/members"),
+    ("lead_officer", "/reviews/{review}/progress"),
     ("contributor", "/workspaces/{ws}"),
     ("contributor", "/evidence/{item}"),
     ("nominee", "/evidence/{item}/withdraw"),
@@ -83,6 +84,15 @@ PAGES = [
     (None, "/sign-in"),
     (None, "/accessibility"),
     (None, "/privacy"),
+    # Requests for evidence ({request}: submitted, shared out, Welsh title).
+    ("contributor", "/workspaces/{ws}/requests"),
+    ("nominee", "/requests/{request}"),
+    ("inspector", "/requests/{request}"),
+    ("inspector", "/workspaces/{ws}/requests/new"),
+    ("lead_officer", "/reviews/{review}/requests/new"),
+    ("lead_officer", "/requests/{request}/withdraw"),
+    # ZIP import.
+    ("contributor", "/workspaces/{ws}/import"),
 ]
 
 
@@ -90,12 +100,41 @@ PAGES = [
 def test_welsh_pages_are_all_welsh(
     who: str | None, path: str, world: World, client, api, english_messages
 ) -> None:
-    item = api("nominee").upload(world.ws.id, b"cofnodion", "cofnodion.txt").get_json()
+    asked = (
+        api("inspector")
+        .post(
+            f"/workspaces/{world.ws.id}/requests",
+            json={
+                "title": "Business plan",
+                "title_cy": "Cynllun busnes",
+                "description": "Y cynllun a gymeradwywyd.",
+                "theme": "Arweinyddiaeth",
+                "due_date": "2026-12-18",
+            },
+        )
+        .get_json()
+    )
+    api("nominee").put(
+        f"/requests/{asked['id']}/assignees",
+        json={"user_ids": [str(world.users["contributor"].id)]},
+    )
+    item = (
+        api("nominee")
+        .upload(
+            world.ws.id,
+            b"cofnodion",
+            "cofnodion.txt",
+            fields={"request_id": asked["id"]},
+        )
+        .get_json()
+    )
     browser = PageClient(client)
     if who:
         browser.sign_in(world.users[who].email)
     browser.get("/privacy?lang=cy")
-    url = path.format(review=world.review.id, ws=world.ws.id, item=item["id"])
+    url = path.format(
+        review=world.review.id, ws=world.ws.id, item=item["id"], request=asked["id"]
+    )
     html = browser.text(url)
     assert '<html lang="cy"' in html
     # What users typed, and proper names, may be English.

@@ -91,7 +91,16 @@ def test_seed_demo_twice_and_refused_in_production(env: dict[str, str]) -> None:
     with engine.connect() as connection:
         assert connection.scalar(sa.text("SELECT count(*) FROM reviews")) == 1
         assert connection.scalar(sa.text("SELECT count(*) FROM workspaces")) == 4
-        assert connection.scalar(sa.text("SELECT count(*) FROM evidence_files")) == 4
+        # Four plain files, and three answering ERW's requests (of which it
+        # has five, and the three other workspaces one each).
+        assert connection.scalar(sa.text("SELECT count(*) FROM evidence_files")) == 7
+        requests = sa.text("SELECT status, count(*) FROM evidence_requests GROUP BY 1")
+        assert dict(connection.execute(requests).all()) == {
+            "open": 5,
+            "submitted": 1,
+            "returned": 1,
+            "accepted": 1,
+        }
     engine.dispose()
     env["PORTAL_ENV"] = "production"
     refused = flask(env, "seed-demo")
@@ -104,10 +113,10 @@ def test_fixity_and_sweeper(env: dict[str, str], tmp_path: Path) -> None:
     assert flask(env, "seed-demo").returncode == 0
     clean = flask(env, "check-fixity")
     assert clean.returncode == 0, clean.stdout + clean.stderr
-    assert "Checked 4 file(s): 0 problem(s)" in clean.stdout
+    assert "Checked 7 file(s): 0 problem(s)" in clean.stdout
 
     blobs = sorted(p for p in (tmp_path / "evidence").rglob("*") if p.is_file())
-    assert len(blobs) == 4
+    assert len(blobs) == 7
     blobs[0].write_bytes(blobs[0].read_bytes() + b"tampered")
     blobs[1].unlink()
     damaged = flask(env, "check-fixity")
