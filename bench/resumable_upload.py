@@ -8,10 +8,10 @@ to the same SeaweedFS both ways, alternating:
 - direct: boto3 ``upload_file`` (a multipart upload: 8 MiB parts, 10
   threads), the usual way to put a large file into S3;
 - through the portal's resumable API: ``POST /workspaces/{id}/uploads``,
-  each part ``PUT /uploads/{id}/parts/{n}`` (one at a time, as the page's
-  script sends them; ``--parallel N`` for N at once), then ``POST
-  /uploads/{id}/complete``. The client is http.client, reading one part
-  from the file at a time.
+  each part ``PUT /uploads/{id}/parts/{n}`` in order, two in flight at a
+  time (``--parallel N``; the page's script sends one at a time), then
+  ``POST /uploads/{id}/complete``. The client is http.client, reading each
+  part from the file when it sends it.
 
 The portal's time runs from the first request to the 201 of completion.
 The client's SHA-256 of the file (which it must send when it begins) is
@@ -25,7 +25,7 @@ growth of worker memory with the file (a part buffer, freed after each
 part, is all a worker holds).
 
     python bench/resumable_upload.py [--size-mib 2048] [--repeat 2]
-        [--part-mib 8] [--parallel 1]
+        [--part-mib 16] [--parallel 2]
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ def main() -> int:
     parser.add_argument(
         "--part-mib", type=int, default=0, help="UPLOAD_PART_SIZE (default: 16 MiB)"
     )
-    parser.add_argument("--parallel", type=int, default=1, help="parts in flight")
+    parser.add_argument("--parallel", type=int, default=2, help="parts in flight")
     args = parser.parse_args()
     size = args.size_mib * MIB
     work = Path(tempfile.mkdtemp(prefix="portal-bench-resumable-"))

@@ -6,7 +6,7 @@ import abc
 import datetime
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
@@ -374,10 +374,15 @@ class EvidenceStore(abc.ABC):
         length: int,
         *,
         digest: HashSink | None = None,
+        on_stored: Callable[[Iterator[bytes | memoryview]], None] | None = None,
     ) -> UploadedPart:
         """Store exactly ``length`` bytes read from ``stream`` as part ``number``.
 
         Every byte read is also fed to ``digest`` (if given), in order.
+        ``on_stored`` (if given) is called once the part is stored, with its
+        bytes in order (from memory where the backend still holds them), for
+        a caller that can only hash the part once it knows where to start
+        from; what it raises propagates, the part staying stored.
         Reads no more than ``length`` bytes; raises IncompletePart (and keeps
         nothing of this attempt) if the stream ends sooner. A part put again
         replaces the earlier one once completed with the new ``etag``.

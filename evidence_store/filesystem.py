@@ -11,7 +11,7 @@ import shutil
 import stat
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -238,6 +238,7 @@ class FilesystemStore(EvidenceStore):
         length: int,
         *,
         digest: HashSink | None = None,
+        on_stored: Callable[[Iterator[bytes | memoryview]], None] | None = None,
     ) -> UploadedPart:
         """See :meth:`EvidenceStore.put_part`: a file, fsynced, named by a
         random etag so that a part put twice at once keeps both attempts
@@ -291,7 +292,22 @@ class FilesystemStore(EvidenceStore):
             with contextlib.suppress(OSError):
                 os.unlink(temp)
             raise
+        if on_stored is not None:
+            on_stored(self._read_part(staging / self._part_name(number, etag)))
         return UploadedPart(number=number, size=length, etag=etag)
+
+    def _read_part(self, path: Path) -> Iterator[bytes]:
+        try:
+            fd = os.open(path, _OPEN_READ)
+        except OSError as exc:
+            raise StoreError(f"cannot read a part file: {_describe(exc)}") from exc
+        try:
+            while chunk := os.read(fd, self._chunk_size):
+                yield chunk
+        except OSError as exc:
+            raise StoreError(f"reading a part file failed: {_describe(exc)}") from exc
+        finally:
+            os.close(fd)
 
     def complete_multipart(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from ._stream import HashingReader, check_part, check_parts, copy_exactly, new_key
 from .base import (
@@ -101,6 +101,7 @@ class MemoryStore(EvidenceStore):
         length: int,
         *,
         digest: HashSink | None = None,
+        on_stored: Callable[[Iterator[bytes | memoryview]], None] | None = None,
     ) -> UploadedPart:
         """See :meth:`EvidenceStore.put_part`."""
         check_part(
@@ -118,6 +119,8 @@ class MemoryStore(EvidenceStore):
             if parts is None:
                 raise ObjectNotFound(f"no multipart upload {upload.upload_id!r}")
             parts[etag] = (number, bytes(buffer))
+        if on_stored is not None:
+            on_stored(iter([memoryview(buffer)]))
         return UploadedPart(number=number, size=length, etag=etag)
 
     def complete_multipart(

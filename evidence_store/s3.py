@@ -11,7 +11,7 @@ import struct
 import threading
 import unicodedata
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import (
     ALL_COMPLETED,
     FIRST_COMPLETED,
@@ -158,17 +158,22 @@ def _crc32_b64(data: bytearray) -> str:
     return base64.b64encode(struct.pack(">I", zlib.crc32(data) & 0xFFFFFFFF)).decode()
 
 
-# Between the two halves' ETags (and checksums) of a part sent as two S3
+# Between the slices' ETags (and checksums) of a part sent as several S3
 # parts: neither quoted hex ETags nor base64 checksums contain it.
 _JOIN = "|"
+# A part of ours goes to S3 as up to SLICES_PER_PART S3 parts ("slices") of
+# at least SLICE_SIZE bytes, numbered SLICES_PER_PART * (n - 1) + 1, ...:
+# several are then in flight while the next one arrives.
+SLICE_SIZE = 8 * 1024 * 1024
+SLICES_PER_PART = 4
 
 
-def _halves(length: int) -> list[int]:
-    """The S3 parts a part of ``length`` bytes goes as: two halves when both
-    can be at least S3's minimum, else one."""
-    if length >= 2 * MIN_PART_SIZE:
-        return [length - length // 2, length // 2]
-    return [length]
+def _slices(length: int) -> list[int]:
+    """The sizes of the S3 parts a part of ``length`` bytes goes as: as many
+    of about SLICE_SIZE as fit (at most SLICES_PER_PART), at least one."""
+    count = min(SLICES_PER_PART, max(1, length // SLICE_SIZE))
+    base, extra = divmod(length, count)
+    return [base + 1] * extra + [base] * (count - extra)
 
 
 def _fill(stream: BinaryReadable, buffer: bytearray, digest: HashSink | None) -> None:
@@ -190,12 +195,12 @@ def _s3_parts(part: UploadedPart) -> list[CompletedPartTypeDef]:
     """The S3 parts (numbers, ETags, checksums) of one stored part."""
     etags = part.etag.split(_JOIN)
     checksums = part.checksum.split(_JOIN) if part.checksum else [""] * len(etags)
-    if len(etags) != len(_halves(part.size)) or len(checksums) != len(etags):
-        raise StoreError(f"part {part.number} does not match its stored halves")
+    if len(etags) != len(_slices(part.size)) or len(checksums) != len(etags):
+        raise StoreError(f"part {part.number} does not match its stored slices")
     listed: list[CompletedPartTypeDef] = []
     for index, (etag, checksum) in enumerate(zip(etags, checksums, strict=True)):
         entry: CompletedPartTypeDef = {
-            "PartNumber": 2 * part.number - 1 + index,
+            "PartNumber": SLICES_PER_PART * (part.number - 1) + 1 + index,
             "ETag": etag,
         }
         if checksum:
@@ -342,7 +347,7 @@ class S3Store(EvidenceStore):
             # Presigned URLs must be SigV4: SigV2 is rejected by AWS in most
             # regions and by current SeaweedFS.
             signature_version="s3v4",
-            max_pool_connections=concurrency + 2,
+            max_pool_connections=max(concurrency, SLICES_PER_PART) + 2,
             connect_timeout=10,
             read_timeout=60,
         )
@@ -584,8 +589,8 @@ class S3Store(EvidenceStore):
 
     @property
     def max_parts(self) -> int:
-        """Half of S3's 10,000 parts: each of ours may go as two."""
-        return MAX_PARTS // 2
+        """A quarter of S3's 10,000 parts: each of ours may go as four."""
+        return MAX_PARTS // SLICES_PER_PART
 
     @property
     def wants_hashed_prefix(self) -> bool:
@@ -624,48 +629,60 @@ class S3Store(EvidenceStore):
         length: int,
         *,
         digest: HashSink | None = None,
+        on_stored: Callable[[Iterator[bytes | memoryview]], None] | None = None,
     ) -> UploadedPart:
         """See :meth:`EvidenceStore.put_part`.
 
-        A part of 10 MiB or more goes to S3 as two S3 parts (numbers
-        ``2n - 1`` and ``2n``; S3 allows gaps), and the first half is sent
-        while the second is still arriving, so the two overlap each other
-        and the reading: a client sending one part at a time still keeps
-        S3 busy on two. Each half is read whole into a buffer first (reused
-        by the thread from part to part), so nothing reaches S3 unless all
-        of it arrived, its transport checksum goes with it and botocore can
-        retry it. ``etag`` and ``checksum`` of the result hold both halves'.
+        A part goes to S3 as up to four S3 parts ("slices") of about 8 MiB
+        each, all of them in flight while the next one arrives (the part is
+        buffered whole anyway): a client sending one part at a time still
+        keeps S3 busy with several, and the reading overlaps the sending. Each slice is
+        read whole into a buffer first (reused by the thread from part to
+        part), so nothing reaches S3 unless all of it arrived, its transport
+        checksum goes with it and botocore can retry it. ``etag`` and
+        ``checksum`` of the result hold every slice's.
         """
         check_part(number, length, max_parts=self.max_parts, max_size=MAX_PART_SIZE)
         if not is_valid_key(upload.key):
             raise ObjectNotFound(f"no multipart upload for object {upload.key!r}")
-        halves = _halves(length)
-        buffers = [self._take_buffer(size) for size in halves]
+        first_number = SLICES_PER_PART * (number - 1) + 1
+        sent: dict[int, tuple[str, str]] = {}
+        taken: list[bytearray] = []
+        in_flight: dict[Future[tuple[str, str]], int] = {}
         try:
             with ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="evidence-s3-half"
+                max_workers=SLICES_PER_PART, thread_name_prefix="evidence-s3-slice"
             ) as pool:
-                first: Future[tuple[str, str]] | None = None
-                for index, buffer in enumerate(buffers):
-                    _fill(stream, buffer, digest)
-                    s3_number = 2 * number - 1 + index
-                    if index < len(buffers) - 1:
-                        first = pool.submit(self._put_half, upload, s3_number, buffer)
-                    else:
-                        last = self._put_half(upload, s3_number, buffer)
-                # Leaving the with-block waits for the first half, also
-                # when the second failed, so none lands after we return.
-            sent = [first.result(), last] if first is not None else [last]
+                try:
+                    for index, size in enumerate(_slices(length)):
+                        buffer = self._take_buffer(size, len(taken))
+                        taken.append(buffer)
+                        _fill(stream, buffer, digest)
+                        future = pool.submit(
+                            self._put_slice, upload, first_number + index, buffer
+                        )
+                        in_flight[future] = index
+                    for future in in_flight:
+                        sent[in_flight[future]] = future.result()
+                    if on_stored is not None:
+                        on_stored(memoryview(buffer) for buffer in taken)
+                except BaseException:
+                    for future in in_flight:
+                        future.cancel()
+                    # Leaving the with-block waits for slices being sent,
+                    # so none lands after the caller hears of the failure.
+                    raise
         finally:
-            self._give_back_buffers(buffers)
+            self._give_back_buffers(taken)
+        ordered = [sent[index] for index in sorted(sent)]
         return UploadedPart(
             number=number,
             size=length,
-            etag=_JOIN.join(etag for etag, _checksum in sent),
-            checksum=_JOIN.join(checksum for _etag, checksum in sent),
+            etag=_JOIN.join(etag for etag, _checksum in ordered),
+            checksum=_JOIN.join(checksum for _etag, checksum in ordered),
         )
 
-    def _put_half(
+    def _put_slice(
         self, upload: MultipartUpload, s3_number: int, buffer: bytearray
     ) -> tuple[str, str]:
         checksum = self._checksum_args(buffer)
@@ -683,21 +700,25 @@ class S3Store(EvidenceStore):
             raise self._upload_error(f"upload part {s3_number}", exc, upload) from exc
         return response["ETag"], checksum.get("ChecksumCRC32", "")
 
-    def _take_buffer(self, size: int) -> bytearray:
-        spare: list[bytearray] = self._local.__dict__.setdefault("spare", [])
-        if spare and len(spare[-1]) == size:
-            return spare.pop()
+    def _take_buffer(self, size: int, index: int) -> bytearray:
+        """Buffer ``index`` of this thread's part: the one kept from the
+        last part if it has the same size (slices of a part differ by a
+        byte at most, and most parts are the same size)."""
+        spare: list[bytearray | None] = self._local.__dict__.setdefault("spare", [])
+        if index < len(spare):
+            kept = spare[index]
+            if kept is not None and len(kept) == size:
+                spare[index] = None
+                return kept
         return bytearray(size)
 
     def _give_back_buffers(self, buffers: list[bytearray]) -> None:
-        """Keep up to two buffers of the usual (largest) size for this
-        thread's next part: a worker's memory then stays flat."""
-        spare: list[bytearray] = self._local.__dict__.setdefault("spare", [])
-        for buffer in buffers:
-            if spare and len(buffer) > len(spare[0]):
-                spare.clear()
-            if len(spare) < 2 and (not spare or len(buffer) == len(spare[0])):
-                spare.append(buffer)
+        """Keep this part's buffers for the thread's next part (a worker's
+        memory then stays flat), unless it was a smaller (last) part."""
+        spare: list[bytearray | None] = self._local.__dict__.setdefault("spare", [])
+        kept = sum(len(b) for b in spare if b is not None)
+        if sum(len(b) for b in buffers) >= kept:
+            spare[:] = list(buffers)
 
     def complete_multipart(
         self,

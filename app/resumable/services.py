@@ -16,9 +16,12 @@ back at completion would cost a second pass over it. So each part is hashed
 on its way in, carrying on from the state the previous part left; that
 state (``evidence_store.sha256state``, 112 bytes) is kept with the part's
 row. When the parts came in order (as the portal's own page sends them)
-the hash of the whole is known at completion without reading anything;
-after parts out of order, completion reads back only what follows the last
-part hashed in order. A part sent again with different bytes invalidates
+the hash of the whole is known at completion without reading anything.
+A part that begins before the one ahead of it is recorded (a client with
+two parts in flight) is hashed once stored, from memory, when that state
+appears (it waits up to PREDECESSOR_WAIT_SECONDS). After parts truly out of
+order, completion reads back only what follows the last part hashed in
+order. A part sent again with different bytes invalidates
 the states after it. The filesystem store reads every part once to join
 them anyway, so it hashes there and the parts are not hashed on arrival.
 
@@ -34,8 +37,9 @@ the bytes the row describes.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -266,6 +270,45 @@ def _chain_for(session: UploadSession, number: int, store: EvidenceStore) -> _Ch
     return _Chain(previous.sha256_state, hasher)
 
 
+# How long a part that arrived before the part ahead of it waits, once
+# stored, for that part's hash state (a client sending two parts at once).
+PREDECESSOR_WAIT_SECONDS = 2.0
+
+
+def _hash_when_ready(
+    session_id: uuid.UUID, number: int, chain: _Chain
+) -> Callable[[Iterator[bytes | memoryview]], None]:
+    """For a part whose predecessor had not arrived when it began: once the
+    part is stored (and still in memory), wait briefly for the predecessor's
+    hash state and hash the part on from it, filling in ``chain``. A
+    predecessor that does not come in time leaves the chain broken there
+    (completion then reads back from that part on)."""
+
+    def hash_part(chunks: Iterator[bytes | memoryview]) -> None:
+        deadline = time.monotonic() + PREDECESSOR_WAIT_SECONDS
+        while True:
+            db.session.rollback()  # each look sees what has been committed
+            previous = _part(session_id, number - 1)
+            if previous is not None:
+                state = previous.sha256_state
+                break
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(0.02)
+        db.session.rollback()
+        if state is None:
+            return  # the chain broke before the predecessor
+        try:
+            hasher = sha256state.Sha256State.resume(state)
+        except ValueError:
+            return
+        for chunk in chunks:
+            hasher.update(chunk)
+        chain.start, chain.hasher = state, hasher
+
+    return hash_part
+
+
 def put_part(
     actor: User,
     session_id: uuid.UUID,
@@ -295,8 +338,18 @@ def put_part(
         media_type = uploads.detect_file_type(head, filename).media_type
         stream = _Prefixed(head, stream)
         del head
+    on_stored = None
+    if chain.hasher is None and store.wants_hashed_prefix and sha256state.AVAILABLE:
+        on_stored = _hash_when_ready(session_id, number, chain)
     try:
-        stored = store.put_part(upload, number, stream, expected, digest=chain.hasher)
+        stored = store.put_part(
+            upload,
+            number,
+            stream,
+            expected,
+            digest=chain.hasher,
+            on_stored=on_stored,
+        )
     except IncompletePart:
         raise _incomplete_part(number, expected) from None
     except ObjectNotFound:

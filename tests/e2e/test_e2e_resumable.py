@@ -245,3 +245,15 @@ def test_others_cannot_see_or_touch_it(room: Room, part_size: int) -> None:
     assert upload.received() == []
     room.nominee.client.delete(f"/uploads/{upload.id}", expect=204)
     expect_error(room.nominee.client.get(f"/uploads/{upload.id}"), 404, "not_found")
+
+
+def test_two_parts_at_a_time(room: Room, part_size: int) -> None:
+    """A client with two parts in flight (in order, overlapping)."""
+    data = mp4(4 * part_size + 5)
+    upload = Upload(room.nominee.client, room.workspace, data)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(upload.put, range(1, upload.count + 1)))
+    assert all(a.status_code == 200 for a in answers)
+    item = upload.complete().json()
+    assert item["sha256"] == sha256(data)
+    assert download(room.inspector.client, item["id"]) == data

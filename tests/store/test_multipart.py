@@ -310,24 +310,30 @@ def test_s3_trusts_a_prefix_only_for_the_listed_parts() -> None:
     assert not _made_of(f'"{whole}-2"', kms)
 
 
-def test_s3_large_parts_go_as_two_halves(
+def test_s3_large_parts_go_as_several_slices(
     s3_harness: S3Harness, get_calls: list[str]
 ) -> None:
-    """A part of 10 MiB or more is sent as two S3 parts at once; the object
-    and its SHA-256 are the same, and a fully hashed one is not read back."""
+    """A part of 16 MiB or more is sent as several S3 parts (slices) at
+    once; the object and its SHA-256 are the same, and a fully hashed one
+    is not read back."""
+    from evidence_store.s3 import SLICE_SIZE, _slices
+
+    assert _slices(5 * MiB) == [5 * MiB]
+    assert _slices(2 * SLICE_SIZE + 1) == [SLICE_SIZE + 1, SLICE_SIZE]
+    assert len(_slices(100 * SLICE_SIZE)) == 4
     store = s3_harness.store
-    size = 2 * store.min_part_size + 4321
+    size = 3 * SLICE_SIZE + 4321
     data = os.urandom(2 * size + 100)
     upload = store.begin_multipart()
     pieces = split(data, size)
     parts = [put(store, upload, n, p) for n, p in enumerate(pieces, 1)]
-    assert [part.etag.count("|") for part in parts] == [1, 1, 0]
-    again = put(store, upload, 2, pieces[1])  # sent again: both halves replaced
+    assert [part.etag.count("|") for part in parts] == [2, 2, 0]
+    again = put(store, upload, 2, pieces[1])  # sent again: every slice replaced
     stored = store.complete_multipart(
         upload, [parts[0], again, parts[2]], hashed=prefix_state(data, len(data))
     )
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
-    assert get_calls == []  # the halves' ETags proved the parts: no read-back
+    assert get_calls == []  # the slices' ETags proved the parts: no read-back
     assert read_all(store, stored.key) == data
     listed = s3_harness.server.client().list_multipart_uploads(
         Bucket=s3_harness.bucket, Prefix=s3_harness.prefix
@@ -335,9 +341,11 @@ def test_s3_large_parts_go_as_two_halves(
     assert listed.get("Uploads", []) == []
 
 
-def test_s3_a_half_that_does_not_arrive_keeps_nothing(s3_harness: S3Harness) -> None:
+def test_s3_a_slice_that_does_not_arrive_keeps_nothing(s3_harness: S3Harness) -> None:
+    from evidence_store.s3 import SLICE_SIZE
+
     store = s3_harness.store
-    size = 2 * store.min_part_size
+    size = 2 * SLICE_SIZE
     data = os.urandom(size)
     upload = store.begin_multipart()
     with pytest.raises(IncompletePart):
@@ -424,3 +432,19 @@ def test_sha256_state_resumes_anywhere() -> None:
 def test_sha256_state_refuses_what_is_not_a_state(state) -> None:
     with pytest.raises(ValueError):
         Sha256State.resume(state)
+
+
+def test_on_stored_sees_the_part_after_it_is_stored(
+    store: EvidenceStore, data: bytes
+) -> None:
+    size = part_size(store)
+    upload = store.begin_multipart()
+    seen: list[bytes] = []
+
+    def look(chunks) -> None:
+        seen.append(b"".join(bytes(chunk) for chunk in chunks))
+
+    part = put(store, upload, 1, data[:size], on_stored=look)
+    assert seen == [data[:size]]
+    tail = put(store, upload, 2, data[size:])
+    assert read_all(store, store.complete_multipart(upload, [part, tail]).key) == data
