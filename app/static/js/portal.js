@@ -295,28 +295,53 @@ function resumableUploads(form, token, text, { fail, succeed }) {
       row.progress.value = Math.floor((bytes / file.size) * 99);
     };
     show(sent);
+    // Two parts in flight: one uploads while the server stores the other.
+    const waiting = [];
     for (let number = 1; number <= count; number += 1) {
-      if (have.has(number)) {
-        continue;
+      if (!have.has(number)) {
+        waiting.push(number);
       }
-      const part = file.slice((number - 1) * partSize, Math.min(number * partSize, file.size));
-      const answer = await withRetries(
-        () => call("PUT", `${sessionsUrl}${session.id}/parts/${number}`, {
-          blob: part,
-          onProgress: (loaded) => show(sent + loaded),
-        }),
-        row,
-      );
-      if (answer.status !== 200) {
-        if (answer.status === 404) {
-          remember(file, null);
+    }
+    const loading = new Map();
+    const showAll = () => {
+      let bytes = sent;
+      for (const loaded of loading.values()) {
+        bytes += loaded;
+      }
+      show(bytes);
+    };
+    let refused = null;
+    const sendParts = async () => {
+      while (waiting.length && !refused) {
+        const number = waiting.shift();
+        const part = file.slice((number - 1) * partSize, Math.min(number * partSize, file.size));
+        const answer = await withRetries(
+          () => call("PUT", `${sessionsUrl}${session.id}/parts/${number}`, {
+            blob: part,
+            onProgress: (loaded) => {
+              loading.set(number, loaded);
+              showAll();
+            },
+          }),
+          row,
+        );
+        loading.delete(number);
+        if (answer.status !== 200) {
+          refused = refused || answer;
+          return;
         }
-        fail(row, transient(answer) ? text.textResumeLater : problemOf(answer));
-        return;
+        sent += part.size;
+        showAll();
+        row.status.textContent = `${row.progress.value}%`;
       }
-      sent += part.size;
-      show(sent);
-      row.status.textContent = `${row.progress.value}%`;
+    };
+    await Promise.all([sendParts(), sendParts()]);
+    if (refused) {
+      if (refused.status === 404) {
+        remember(file, null);
+      }
+      fail(row, transient(refused) ? text.textResumeLater : problemOf(refused));
+      return;
     }
     let lost = false;
     const done = await withRetries(async () => {
