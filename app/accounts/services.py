@@ -12,7 +12,7 @@ from app.accounts.permissions import require_admin
 from app.audit import services as audit
 from app.auth import services as auth_services
 from app.auth.queries import normalise_email
-from app.core.db import db
+from app.core.db import begin_write, db
 from app.core.errors import Conflict, ValidationFailed
 from app.core.i18n import _
 
@@ -113,7 +113,10 @@ def _email_conflict() -> Conflict:
 
 
 def set_locale(user: User, locale: str) -> None:
-    """Record the user's language (the Welsh Language Standards ask for it)."""
+    """Record the user's language (the Welsh Language Standards ask for it).
+    Called from a GET (the language link): it takes its own write
+    transaction (see app/core/db.py)."""
+    begin_write(db.session)
     user.locale = Locale(locale)
     db.session.commit()
 
