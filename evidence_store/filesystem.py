@@ -150,6 +150,26 @@ class FilesystemStore(EvidenceStore):
     def save(self, stream: BinaryReadable) -> StoredObject:
         """See :meth:`EvidenceStore.save`."""
         key = new_key()
+        source = HashingReader(stream)
+
+        def fill(out: BinaryIO) -> None:
+            # Only our own I/O is wrapped; the caller's stream errors must
+            # reach the caller unchanged.
+            while chunk := source.read(self._chunk_size):
+                try:
+                    out.write(chunk)
+                except OSError as exc:
+                    raise StoreError(
+                        f"writing evidence file failed: {_describe(exc)}"
+                    ) from exc
+
+        self._write_new(key, fill)
+        return StoredObject(key=key, size=source.size, sha256=source.sha256)
+
+    def _write_new(self, key: str, fill: Callable[[BinaryIO], None]) -> None:
+        """Create the file for ``key`` durably: ``fill`` writes it under a
+        temporary name, which is synced, renamed into place and its directory
+        synced. On any failure nothing is left behind."""
         final = self.path_for(key)
         directory = final.parent
         self._make_dirs(directory)
@@ -160,19 +180,10 @@ class FilesystemStore(EvidenceStore):
             raise StoreError(
                 f"cannot create a file in {directory}: {_describe(exc)}"
             ) from exc
-        source = HashingReader(stream)
         renamed = False
         try:
             with open(fd, "wb", closefd=True) as out:
-                # Only our own I/O is wrapped; the caller's stream errors must
-                # reach the caller unchanged.
-                while chunk := source.read(self._chunk_size):
-                    try:
-                        out.write(chunk)
-                    except OSError as exc:
-                        raise StoreError(
-                            f"writing evidence file failed: {_describe(exc)}"
-                        ) from exc
+                fill(out)
                 try:
                     out.flush()
                     os.fsync(out.fileno())
@@ -198,7 +209,6 @@ class FilesystemStore(EvidenceStore):
                 with contextlib.suppress(OSError):
                     os.unlink(leftover)
             raise
-        return StoredObject(key=key, size=source.size, sha256=source.sha256)
 
     # --- multipart ---------------------------------------------------------
 
@@ -323,44 +333,15 @@ class FilesystemStore(EvidenceStore):
         staging = self._staging(upload)
         if not staging.is_dir():
             raise ObjectNotFound(f"no multipart upload {upload.upload_id!r}")
-        final = self.path_for(upload.key)
-        directory = final.parent
-        self._make_dirs(directory)
-        temp = directory / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
-        try:
-            fd = os.open(temp, _OPEN_CREATE, FILE_MODE)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot create a file in {directory}: {_describe(exc)}"
-            ) from exc
         digest = hashlib.sha256()
         size = 0
-        renamed = False
-        try:
-            with open(fd, "wb", closefd=True) as out:
-                for part in parts:
-                    size += self._append_part(staging, part, out, digest)
-                try:
-                    out.flush()
-                    os.fsync(out.fileno())
-                    out.close()
-                except OSError as exc:
-                    raise StoreError(
-                        f"syncing evidence file failed: {_describe(exc)}"
-                    ) from exc
-            try:
-                os.replace(temp, final)
-                renamed = True
-                _fsync_dir(directory)
-            except OSError as exc:
-                raise StoreError(
-                    f"committing evidence file failed: {_describe(exc)}"
-                ) from exc
-        except BaseException:
-            for leftover in (final, temp) if renamed else (temp,):
-                with contextlib.suppress(OSError):
-                    os.unlink(leftover)
-            raise
+
+        def fill(out: BinaryIO) -> None:
+            nonlocal size
+            for part in parts:
+                size += self._append_part(staging, part, out, digest)
+
+        self._write_new(upload.key, fill)
         # The object is durable; the parts are no longer needed.
         self._remove_staging(staging)
         return StoredObject(key=upload.key, size=size, sha256=digest.hexdigest())
