@@ -11,7 +11,7 @@ from wtforms import Field
 from wtforms.validators import ValidationError
 
 from app.core.api import check_text
-from app.core.i18n import _
+from app.core.i18n import _, _l
 
 
 def strip(value: Any) -> Any:
@@ -54,3 +54,37 @@ class DayInput(GovDateInput):
             item["label"] = label
             item["inputmode"] = "numeric"
         return params
+
+
+class DayField(Field):
+    """A date typed as day, month and year (GOV.UK's date input); all three
+    empty is no date. Subclasses word the messages for their date, narrow
+    the years, and may check the date further (``check`` raises ValueError
+    with the message to show)."""
+
+    widget = DayInput()
+    incomplete: Any = _l("Enter the date as a day, a month and a year")
+    not_a_date: Any = _l("The date must be a real date, for example 27 3 2026")
+    years = range(1, 10000)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        parts = [str(v).strip() for v in valuelist]
+        self.data = None
+        if not any(parts):
+            return
+        if len(parts) != 3 or not all(parts):
+            raise ValueError(self.incomplete)
+        try:
+            day, month, year = (int(p) for p in parts)
+            if year not in self.years:
+                raise ValueError(year)
+            value = date(year, month, day)
+        except ValueError:
+            raise ValueError(self.not_a_date) from None
+        self.data = self.check(value)
+
+    def check(self, value: date) -> date:
+        return value
+
+    def _value(self) -> str:
+        return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""

@@ -23,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from app.core.forms import DayInput, PlainText
+from app.core.forms import DayField, PlainText
 from app.core.forms import strip as _strip
 from app.core.i18n import CLASSIFICATION_LABELS, _l
 from app.core.web import select_choices
@@ -43,29 +43,11 @@ CLASSIFICATION_CHOICES = {
 }
 
 
-class EffectiveDateField(Field):
+class EffectiveDateField(DayField):
     """When the document was produced: day, month and year, or none."""
 
-    widget = DayInput()
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        parts = [str(v).strip() for v in valuelist]
-        self.data = None
-        if not any(parts):
-            return
-        if len(parts) != 3 or not all(parts):
-            raise ValueError(_l("Enter the date as a day, a month and a year"))
-        try:
-            day, month, year = (int(p) for p in parts)
-            value = date(year, month, day)
-        except ValueError:
-            raise ValueError(
-                _l("The date must be a real date, for example 27 3 2026")
-            ) from None
-        self.data = metadata.check_effective_date(value)
-
-    def _value(self) -> str:
-        return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""
+    def check(self, value: date) -> date:
+        return metadata.check_effective_date(value)
 
 
 class EditEvidenceForm(FlaskForm):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -29,38 +28,17 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.core.forms import DayInput, PlainText
+from app.core.forms import DayField, PlainText
 from app.core.forms import strip as _strip
 from app.core.i18n import _, _l
 from app.core.web import select_choices
 from app.intake import services
 
 
-class DayField(Field):
-    """A date typed as day, month and year; all three empty is no date."""
-
-    widget = DayInput()
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        parts = [str(v).strip() for v in valuelist]
-        if not any(parts):
-            self.data = None
-            return
-        self.data = None
-        if len(parts) != 3 or not all(parts):
-            raise ValueError(_l("Enter the due date as a day, a month and a year"))
-        try:
-            day, month, year = (int(p) for p in parts)
-            if not 2000 <= year <= 2999:
-                raise ValueError(year)
-            self.data = date(year, month, day)
-        except ValueError:
-            raise ValueError(
-                _l("The due date must be a real date, for example 18 12 2026")
-            ) from None
-
-    def _value(self) -> str:
-        return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""
+class DueDateField(DayField):
+    incomplete = _l("Enter the due date as a day, a month and a year")
+    not_a_date = _l("The due date must be a real date, for example 18 12 2026")
+    years = range(2000, 3000)
 
 
 class NewRequestForm(FlaskForm):
@@ -115,7 +93,7 @@ class NewRequestForm(FlaskForm):
             PlainText(),
         ],
     )
-    due_date = DayField(
+    due_date = DueDateField(
         _l("Due date (optional)"),
         description=_l("For example, 18 12 2026"),
     )
