@@ -309,6 +309,21 @@ def main() -> int:
         return run(args, size, sha, source, work, seaweed, bucket, portal)
 
 
+def direct_client(seaweed: SeaweedFS) -> Any:
+    """boto3 straight to the SeaweedFS the portal uses: the baseline."""
+    return boto3.session.Session().client(
+        "s3",
+        endpoint_url=seaweed.endpoint_url,
+        region_name="us-east-1",
+        config=Config(
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+            s3={"addressing_style": "path"},
+            max_pool_connections=20,
+        ),
+    )
+
+
 def run(
     args: argparse.Namespace,
     size: int,
@@ -320,17 +335,7 @@ def run(
     portal: Portal,
 ) -> int:
     """Measure, alternating direct and portal runs; print the figures."""
-    s3 = boto3.session.Session().client(
-        "s3",
-        endpoint_url=seaweed.endpoint_url,
-        region_name="us-east-1",
-        config=Config(
-            request_checksum_calculation="when_required",
-            response_checksum_validation="when_required",
-            s3={"addressing_style": "path"},
-            max_pool_connections=20,
-        ),
-    )
+    s3 = direct_client(seaweed)
     weed = [psutil.Process(seaweed.pid)]
     me = [psutil.Process()]
     workspace = portal.set_up_workspace()

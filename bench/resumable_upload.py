@@ -44,10 +44,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import boto3
 import psutil
 from boto3.s3.transfer import TransferConfig
-from botocore.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -56,6 +54,7 @@ from evidence_throughput import (
     CpuMeter,
     MemoryWatch,
     Portal,
+    direct_client,
     make_file,
 )
 
@@ -202,17 +201,7 @@ def run(
     portal: Portal,
     client_hash_seconds: float,
 ) -> int:
-    s3 = boto3.session.Session().client(
-        "s3",
-        endpoint_url=seaweed.endpoint_url,
-        region_name="us-east-1",
-        config=Config(
-            request_checksum_calculation="when_required",
-            response_checksum_validation="when_required",
-            s3={"addressing_style": "path"},
-            max_pool_connections=20,
-        ),
-    )
+    s3 = direct_client(seaweed)
     weed = [psutil.Process(seaweed.pid)]
     me = [psutil.Process()]
     workspace = portal.set_up_workspace()
