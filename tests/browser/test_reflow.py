@@ -41,8 +41,16 @@ def test_wide_tables_scroll_by_keyboard(browsers: Browsers, demo: Demo) -> None:
     go(page, demo.url(f"/reviews/{demo.review_id}/progress"), "en")
     region = page.get_by_role("region", name="Requests by workspace")
     expect(region).to_be_visible()
+    # The table is wider than the screen, so there is something to scroll.
+    assert region.evaluate("e => e.scrollWidth > e.clientWidth")
     region.focus()
     before = region.evaluate("e => e.scrollLeft")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
+    # Chromium scrolls smoothly: wait for the scroll to take effect.
+    page.wait_for_function(
+        "([e, before]) => e.scrollLeft > before",
+        arg=[region.element_handle(), before],
+        timeout=5_000,
+    )
     assert region.evaluate("e => e.scrollLeft") > before
