@@ -61,6 +61,7 @@ run: install
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
 lint: install-dev
+	scripts/check-source-text
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict evidence_store

@@ -187,7 +187,8 @@ def _extension(filename: str) -> str:
 # --- filenames ---------------------------------------------------------------
 
 # C0/C1 controls and NUL break headers, logs and file systems; bidirectional
-# overrides and isolates make "report‮fdp.exe" display as "reportexe.pdf".
+# overrides and isolates disguise a name: "report\u202efdp.exe" (U+202E, the
+# right-to-left override) displays as "reportexe.pdf".
 _FORBIDDEN_IN_FILENAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
