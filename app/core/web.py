@@ -132,7 +132,9 @@ def _switch_language() -> Response | None:
             max_age=LOCALE_COOKIE_SECONDS,
             httponly=True,
             samesite="Lax",
-            secure=request.is_secure,
+            # As the session cookie: Secure in production even when TLS ends
+            # at a proxy, so the choice never travels over plain HTTP.
+            secure=current_app.config["SESSION_COOKIE_SECURE"] or request.is_secure,
         )
         if current_user.is_authenticated and current_user.locale != wanted:
             from app.accounts import services as account_services

@@ -8,9 +8,10 @@ import pytest
 
 from app import create_app
 from config import load_settings
+from app.core.cli import upgrade_database
 from support.app_fixtures import settings_env
 from support.pages import PageClient
-from support.world import World
+from support.world import PASSWORD, World
 
 
 def check_page_headers(response) -> None:  # type: ignore[no-untyped-def]
@@ -49,15 +50,39 @@ def test_signed_in_pages_are_not_cached(world: World, client) -> None:
         assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_production_adds_hsts_and_secure_cookies(database_url: str, tmp_path) -> None:
+def test_production_adds_hsts_and_secure_cookies(tmp_path) -> None:
+    """Every cookie a production portal sets, signed in and out, is Secure,
+    HttpOnly and SameSite: the session, and the language choice too (it
+    once went out without Secure)."""
     settings = load_settings(
         settings_env(
-            database_url, PORTAL_ENV="production", EVIDENCE_STORE=f"fs:{tmp_path}/ev"
+            f"sqlite:///{tmp_path / 'production.sqlite3'}",
+            PORTAL_ENV="production",
+            EVIDENCE_STORE=f"fs:{tmp_path}/ev",
         ),
         instance_path=tmp_path,
     )
-    production = create_app(settings, TESTING=True)
-    response = production.test_client().get("/sign-in")
-    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
-    cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("portal_session=") and "Secure" in cookie
+    production = create_app(settings, TESTING=True, PASSWORD_HASH_CHEAP=True)
+    with production.app_context():
+        upgrade_database()
+    done = production.test_cli_runner().invoke(
+        args=["create-admin", "admin@example.org", "--name", "A", "--password", PASSWORD]
+    )
+    assert done.exit_code == 0, done.output
+    # Plain HTTP to the app, as behind a proxy that ends TLS: the flags must
+    # not depend on the scheme the app sees.
+    client = production.test_client()
+    browser = PageClient(client)
+    responses = [client.get("/sign-in"), client.get("/sign-in?lang=cy")]
+    responses.append(browser.sign_in("admin@example.org"))
+    responses += [client.get("/"), client.get("/?lang=en"), client.get("/admin/")]
+    responses.append(browser.submit("/", {}, action="/sign-out"))
+    responses.append(client.get("/?lang=cy"))
+    assert responses[0].headers["Strict-Transport-Security"].startswith("max-age=")
+    cookies = [c for r in responses for c in r.headers.getlist("Set-Cookie")]
+    names = {cookie.split("=", 1)[0] for cookie in cookies}
+    assert {"portal_session", "locale"} <= names, cookies
+    for cookie in cookies:
+        flags = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
+        assert {"secure", "httponly", "samesite"} <= flags, cookie
+        assert "samesite=lax" in cookie.lower().replace(" ", ""), cookie
