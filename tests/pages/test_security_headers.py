@@ -7,8 +7,8 @@ import re
 import pytest
 
 from app import create_app
-from config import load_settings
 from app.core.cli import upgrade_database
+from config import load_settings
 from support.app_fixtures import settings_env
 from support.pages import PageClient
 from support.world import PASSWORD, World
@@ -66,7 +66,8 @@ def test_production_adds_hsts_and_secure_cookies(tmp_path) -> None:
     with production.app_context():
         upgrade_database()
     done = production.test_cli_runner().invoke(
-        args=["create-admin", "admin@example.org", "--name", "A", "--password", PASSWORD]
+        args=["create-admin", "admin@example.org", "--name", "A"]
+        + ["--password", PASSWORD]
     )
     assert done.exit_code == 0, done.output
     # Plain HTTP to the app, as behind a proxy that ends TLS: the flags must
