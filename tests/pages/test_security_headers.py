@@ -65,10 +65,8 @@ def test_production_adds_hsts_and_secure_cookies(tmp_path) -> None:
     production = create_app(settings, TESTING=True, PASSWORD_HASH_CHEAP=True)
     with production.app_context():
         upgrade_database()
-    done = production.test_cli_runner().invoke(
-        args=["create-admin", "admin@example.org", "--name", "A"]
-        + ["--password", PASSWORD]
-    )
+    admin = ["create-admin", "admin@example.org", "--name", "A"]
+    done = production.test_cli_runner().invoke(args=[*admin, "--password", PASSWORD])
     assert done.exit_code == 0, done.output
     # Plain HTTP to the app, as behind a proxy that ends TLS: the flags must
     # not depend on the scheme the app sees.
