@@ -121,6 +121,18 @@ class EvidenceChangeSchema(ma.Schema):
     )
     personal_data = StrictBoolean()
 
+    @ma.validates_schema(skip_on_field_errors=False)
+    def _names_a_field(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        # A PATCH with no body, or {}, changes nothing: most likely a client
+        # that lost its body on the way, so say so rather than answer 200.
+        if not data:
+            raise ma.ValidationError(
+                _l(
+                    "Send a JSON object with at least one field to change: %(names)s.",
+                    names=", ".join(self.fields),
+                )
+            )
+
     @ma.post_load
     def _check(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
         problems: dict[str, list[str]] = {}

@@ -166,6 +166,30 @@ def test_bad_edits_change_nothing(body: dict, world: World, api) -> None:
     assert api("nominee").get(f"/evidence/{item['id']}").get_json() == item
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (None, None),  # no body at all
+        (b"", "application/json"),
+        (b"{}", "application/json"),
+        (b"[]", "application/json"),
+        (b"null", "application/json"),
+    ],
+)
+def test_an_edit_naming_no_field_is_refused(
+    body: bytes | None, content_type: str | None, world: World, api
+) -> None:
+    item = upload(api, world)
+    response = api("nominee").patch(
+        f"/evidence/{item['id']}", data=body, content_type=content_type
+    )
+    assert response.status_code == 400, response.get_json()
+    error = error_of(response)
+    assert error["code"] == "validation_error"
+    assert error["fields"], error
+    assert api("nominee").get(f"/evidence/{item['id']}").get_json() == item
+
+
 def test_who_may_edit(world: World, api) -> None:
     item = upload(api, world)
     path = f"/evidence/{item['id']}"
