@@ -46,6 +46,13 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["portal_settings"] = settings
     configure_logging(settings.log_level)
+    from app.core.built import check_built
+
+    # A production start without the build step's output would serve Welsh
+    # users English pages, and e-mail, without a word: refuse instead.
+    unbuilt = check_built(production=settings.is_production)
+    if unbuilt:
+        raise ConfigError(unbuilt)
 
     db.init_app(app)
     with app.app_context():
