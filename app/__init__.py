@@ -101,7 +101,7 @@ def _register_api(app: Flask) -> None:
     from app.accounts import api_bp as accounts_bp
     from app.auth import api as auth_api  # noqa: F401
     from app.auth import api_bp as auth_bp
-    from app.core.api import init_api
+    from app.core.api import finish_spec, init_api
     from app.core.web import csrf
     from app.evidence import api as evidence_api  # noqa: F401
     from app.evidence import api_bp as evidence_bp
@@ -123,6 +123,7 @@ def _register_api(app: Flask) -> None:
 
     csrf.exempt(resumable_bp)
     api.register_blueprint(resumable_bp)
+    finish_spec(api, app)
 
 
 def _register_pages(app: Flask) -> None:

@@ -12,6 +12,7 @@ from app.accounts.models import Locale, Organisation, OrganisationKind, User
 from app.accounts.permissions import admin_required
 from app.core.api import (
     PageArgs,
+    ResponseSchema,
     StrictBoolean,
     Text,
     current_actor,
@@ -23,8 +24,7 @@ from app.core.i18n import _l
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
-class OrganisationSchema(ma.Schema):
-    id = ma.fields.UUID(dump_only=True)
+class NewOrganisationSchema(ma.Schema):
     slug = ma.fields.String(
         required=True,
         validate=[
@@ -42,13 +42,34 @@ class OrganisationSchema(ma.Schema):
     )
     name = Text(required=True, min_length=1, max_length=200)
     name_cy = Text(load_default=None, allow_none=True, max_length=200)
-    kind = ma.fields.Enum(OrganisationKind, by_value=True, required=True)
+    kind = ma.fields.Enum(
+        OrganisationKind, by_value=True, required=True, metadata={"type": "string"}
+    )
 
 
-class UserSchema(ma.Schema):
+class OrganisationSchema(ResponseSchema):
+    id = ma.fields.UUID()
+    slug = ma.fields.String()
+    name = ma.fields.String()
+    name_cy = ma.fields.String(allow_none=True)
+    kind = ma.fields.Enum(OrganisationKind, by_value=True, metadata={"type": "string"})
+
+
+class UserSchema(ResponseSchema):
     """A user as the API shows it: never the password or its hash."""
 
-    id = ma.fields.UUID(dump_only=True)
+    id = ma.fields.UUID()
+    email = ma.fields.String(metadata={"format": "email"})
+    name = ma.fields.String()
+    organisation_id = ma.fields.UUID(
+        allow_none=True,
+        metadata={"description": "Null for an administrator of no organisation."},
+    )
+    is_admin = ma.fields.Boolean()
+    locale = ma.fields.Enum(Locale, by_value=True, metadata={"type": "string"})
+
+
+class NewUserSchema(ma.Schema):
     email = ma.fields.Email(
         required=True,
         validate=ma.validate.Length(
@@ -58,10 +79,9 @@ class UserSchema(ma.Schema):
     name = Text(required=True, min_length=1, max_length=200)
     organisation_id = ma.fields.UUID(required=True, allow_none=False)
     is_admin = StrictBoolean(load_default=False)
-    locale = ma.fields.Enum(Locale, by_value=True, load_default=Locale.EN)
-
-
-class NewUserSchema(UserSchema):
+    locale = ma.fields.Enum(
+        Locale, by_value=True, load_default=Locale.EN, metadata={"type": "string"}
+    )
     password = ma.fields.String(
         required=True,
         load_only=True,
@@ -75,10 +95,10 @@ OrganisationPage = page_schema(OrganisationSchema, "OrganisationPage")
 UserPage = page_schema(UserSchema, "UserPage")
 
 
-@bp.route("/organisations", methods=["POST"])
+@bp.route("/organisations", methods=["POST"], operation_id="create_organisation")
 @token_required
 @admin_required
-@bp.arguments(OrganisationSchema)
+@bp.arguments(NewOrganisationSchema)
 @bp.response(201, OrganisationSchema)
 @bp.alt_response(400, schema="Error", description="Invalid input")
 @bp.alt_response(403, schema="Error", description="Not a system administrator")
@@ -88,7 +108,7 @@ def create_organisation(data: dict[str, Any]) -> Organisation:
     return services.create_organisation(current_actor(), **data)
 
 
-@bp.route("/organisations", methods=["GET"])
+@bp.route("/organisations", methods=["GET"], operation_id="list_organisations")
 @token_required
 @admin_required
 @bp.arguments(PageArgs, location="query")
@@ -99,7 +119,7 @@ def list_organisations(page: dict[str, Any]) -> Any:
     return queries.list_organisations(page)
 
 
-@bp.route("/users", methods=["POST"])
+@bp.route("/users", methods=["POST"], operation_id="create_user")
 @token_required
 @admin_required
 @bp.arguments(NewUserSchema)
@@ -112,7 +132,7 @@ def create_user(data: dict[str, Any]) -> User:
     return services.create_user(current_actor(), **data)
 
 
-@bp.route("/users", methods=["GET"])
+@bp.route("/users", methods=["GET"], operation_id="list_users")
 @token_required
 @admin_required
 @bp.arguments(PageArgs, location="query")

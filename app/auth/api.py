@@ -12,7 +12,7 @@ from app.accounts.api import UserSchema
 from app.accounts.models import User
 from app.auth import api_bp as bp
 from app.auth import services
-from app.core.api import UtcDateTime, current_actor, token_required
+from app.core.api import ResponseSchema, UtcDateTime, current_actor, token_required
 from app.core.i18n import _l
 from app.core.limiter import limiter
 
@@ -33,7 +33,7 @@ class CredentialsSchema(ma.Schema):
     )
 
 
-class TokenSchema(ma.Schema):
+class TokenSchema(ResponseSchema):
     token = ma.fields.String(required=True)
     expires_at = UtcDateTime(required=True)
 
@@ -54,7 +54,7 @@ def _failed(response: Any) -> bool:
     return bool(response.status_code == 401)
 
 
-@bp.route("/auth/token", methods=["POST"])
+@bp.route("/auth/token", methods=["POST"], operation_id="create_token")
 @limiter.limit(_sign_in_limit, key_func=get_remote_address, deduct_when=_failed)
 @limiter.limit(_sign_in_limit, key_func=_account_key, deduct_when=_failed)
 @bp.arguments(CredentialsSchema)
@@ -71,7 +71,7 @@ def create_token(data: dict[str, Any]) -> Any:
     return {"token": issued.token, "expires_at": issued.expires_at}
 
 
-@bp.route("/auth/token", methods=["DELETE"])
+@bp.route("/auth/token", methods=["DELETE"], operation_id="revoke_token")
 @token_required
 @bp.response(204)
 @bp.alt_response(401, schema="Error", description="No valid token")
@@ -80,7 +80,7 @@ def delete_token() -> None:
     services.revoke_token(g.api_token, actor=current_actor())
 
 
-@bp.route("/me", methods=["GET"])
+@bp.route("/me", methods=["GET"], operation_id="get_me")
 @token_required
 @bp.response(200, UserSchema)
 @bp.alt_response(401, schema="Error", description="No valid token")

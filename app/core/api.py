@@ -20,6 +20,7 @@ import marshmallow as ma
 import sqlalchemy as sa
 from flask import Flask, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
+from marshmallow.schema import SchemaMeta
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser, abort
 
@@ -31,6 +32,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 BEARER_SCHEME = "bearerAuth"
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
+CURSOR_MAX = 1000
+CURSOR_PATTERN = r"^[A-Za-z0-9_.-]*$"
 
 
 class ApiParser(FlaskParser):
@@ -56,6 +59,39 @@ class ApiParser(FlaskParser):
 
 class ApiBlueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = ApiParser()
+
+    def route(  # type: ignore[override]
+        self,
+        rule: str,
+        *,
+        operation_id: str,
+        parameters: Any = None,
+        tags: Any = None,
+        **options: Any,
+    ) -> Callable[[F], F]:
+        """Register a view, under a stable ``operation_id``.
+
+        Generated clients name their functions and models after it
+        (``upload_evidence``, ``UploadEvidence...``), and scripts are built on
+        those names: never rename one. An operation behind
+        :func:`token_required` documents its 401 here, so none is forgotten.
+        """
+        register = super().route(rule, parameters=parameters, tags=tags, **options)
+
+        def decorator(func: F) -> F:
+            documented = getattr(func, "_apidoc", {}).get("response", {})
+            if getattr(func, "token_required", False) and 401 not in (
+                documented.get("responses") or {}
+            ):
+                func = self.alt_response(
+                    401,
+                    schema="Error",
+                    description="No token, or one that is wrong, expired or revoked",
+                )(func)
+            func = self.doc(operationId=operation_id)(func)
+            return cast(F, register(func))
+
+        return decorator
 
 
 class Api(flask_smorest.Api):
@@ -108,6 +144,77 @@ def init_api(app: Flask) -> Api:
     return api
 
 
+class _AllPresent(SchemaMeta):
+    def __new__(mcs, name: str, bases: Any, attrs: Any) -> Any:
+        klass = super().__new__(mcs, name, bases, attrs)
+        for field in klass._declared_fields.values():
+            field.required = True
+        return klass
+
+
+class ResponseSchema(ma.Schema, metaclass=_AllPresent):
+    """A schema the API only answers with: every field is always present.
+
+    The document then lists them all as ``required``, so generated clients
+    type them as present (and nullable where ``allow_none`` says so) rather
+    than as maybe-unset. Never a request body: ``required`` would then bind
+    the caller. Tests check every answer against the document.
+    """
+
+
+# Request bodies that are not JSON (multipart uploads, raw parts): named
+# schemas in components, so generated clients get named models for them.
+_BODY_SCHEMAS: dict[str, dict[str, Any]] = {}
+
+
+def request_body(
+    name: str,
+    content_type: str,
+    schema: dict[str, Any],
+    *,
+    description: str | None = None,
+) -> dict[str, Any]:
+    """A ``requestBody`` for ``@bp.doc`` whose schema is the component ``name``."""
+    if _BODY_SCHEMAS.get(name, schema) != schema:
+        raise ValueError(f"two request bodies named {name}")
+    _BODY_SCHEMAS[name] = schema
+    body: dict[str, Any] = {
+        "required": True,
+        "content": {content_type: {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+    }
+    if description:
+        body["description"] = description
+    return body
+
+
+# A field's metadata may name the setting that bounds it, e.g.
+# ``{"x-maximum-setting": "UPLOAD_MAX_BYTES"}``: the served document then
+# states this deployment's limit as the field's ``maximum``.
+SETTING_MAXIMUM = "x-maximum-setting"
+
+
+def finish_spec(api: Api, app: Flask) -> None:
+    """After every blueprint is registered: add the named request bodies and
+    put this deployment's configured limits into the schemas."""
+    schemas = api.spec.components.schemas
+    for name, schema in _BODY_SCHEMAS.items():
+        if name not in schemas:
+            api.spec.components.schema(name, component=schema)
+
+    def resolve(node: Any) -> None:
+        if isinstance(node, dict):
+            setting = node.pop(SETTING_MAXIMUM, None)
+            if setting is not None:
+                node["maximum"] = int(app.config[setting])
+            for value in node.values():
+                resolve(value)
+        elif isinstance(node, list):
+            for value in node:
+                resolve(value)
+
+    resolve(schemas)
+
+
 # --- sign-in by bearer token -------------------------------------------------
 
 
@@ -133,6 +240,7 @@ def token_required(view: F) -> F:
         g.api_token = token.strip()
         return view(*args, **kwargs)
 
+    wrapper.token_required = True  # type: ignore[attr-defined]  # read by route()
     return cast(F, wrapper)
 
 
@@ -252,8 +360,12 @@ class PageArgs(ma.Schema):
     )
     cursor = ma.fields.String(
         load_default=None,
-        validate=ma.validate.Length(max=1000),
-        metadata={"description": "The next_cursor of the previous page."},
+        validate=ma.validate.Length(max=CURSOR_MAX),
+        metadata={
+            "description": "The next_cursor of the previous page (opaque).",
+            # What the server issues: URL-safe base64 and a signature.
+            "pattern": CURSOR_PATTERN,
+        },
     )
 
 
@@ -262,7 +374,16 @@ def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     return ma.Schema.from_dict(
         {
             "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
-            "next_cursor": ma.fields.String(allow_none=True, required=True),
+            "next_cursor": ma.fields.String(
+                allow_none=True,
+                required=True,
+                metadata={
+                    "description": "Pass as ?cursor= for the next page; "
+                    "null on the last page.",
+                    "pattern": CURSOR_PATTERN,
+                    "maxLength": CURSOR_MAX,
+                },
+            ),
         },
         name=name,
     )

@@ -11,11 +11,13 @@ from flask import current_app, request
 from app.core import uploads
 from app.core.api import (
     PageArgs,
+    ResponseSchema,
     StrictBoolean,
     Text,
     UtcDateTime,
     current_actor,
     page_schema,
+    request_body,
     token_required,
 )
 from app.core.files import ConditionalRequest
@@ -25,10 +27,21 @@ from app.evidence import metadata, queries, services
 from app.evidence.models import Classification, EvidenceItem
 from app.reviews import queries as review_queries
 
+# A download answers with the stored file's detected type, which is one of
+# the accepted types: the document says so rather than pretend it is always
+# application/octet-stream.
+FILE_CONTENT = {"type": "string", "format": "binary"}
+FILE_CONTENT_DESCRIPTION = (
+    "The exact bytes, as an attachment (RFC 6266 filename). Content-Type is "
+    "the type detected on upload, one of: "
+    + ", ".join(t.media_type for t in uploads.ACCEPTED_TYPES)
+    + ". ETag is the quoted SHA-256; Range requests answer 206."
+)
+
 CLASSIFICATION_ERROR = "Must be one of: " + ", ".join(c.value for c in Classification)
 
 
-class EvidenceSchema(ma.Schema):
+class EvidenceSchema(ResponseSchema):
     id = ma.fields.UUID()
     workspace_id = ma.fields.UUID()
     reference = ma.fields.String(
@@ -59,7 +72,9 @@ class EvidenceSchema(ma.Schema):
         metadata={"description": "When the document was produced (YYYY-MM-DD)."},
     )
     themes = ma.fields.List(ma.fields.String())
-    classification = ma.fields.Enum(Classification, by_value=True)
+    classification = ma.fields.Enum(
+        Classification, by_value=True, metadata={"type": "string"}
+    )
     personal_data = ma.fields.Boolean(
         metadata={"description": "The item contains personal data."}
     )
@@ -73,7 +88,7 @@ class EvidenceSchema(ma.Schema):
 EvidencePage = page_schema(EvidenceSchema, "EvidencePage")
 
 
-class VersionSchema(ma.Schema):
+class VersionSchema(ResponseSchema):
     version = ma.fields.Integer()
     filename = ma.fields.String()
     media_type = ma.fields.String()
@@ -118,6 +133,7 @@ class EvidenceChangeSchema(ma.Schema):
         Classification,
         by_value=True,
         error_messages={"unknown": CLASSIFICATION_ERROR},
+        metadata={"type": "string"},
     )
     personal_data = StrictBoolean()
 
@@ -151,77 +167,77 @@ class EvidenceChangeSchema(ma.Schema):
         return data
 
 
-UPLOAD_BODY = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["file"],
-                "properties": {
-                    "file": {"type": "string", "format": "binary"},
-                    "title": {"type": "string", "maxLength": services.TITLE_MAX},
-                    "description": {
-                        "type": "string",
-                        "maxLength": services.DESCRIPTION_MAX,
-                    },
-                    "sha256": {
-                        "type": "string",
-                        "description": "Optional SHA-256 (hex) of the file: "
-                        "a mismatch stores nothing and answers 400.",
-                    },
-                    "request_id": {
-                        "type": "string",
-                        "description": "The workspace's request this file answers "
-                        "(moves an open or returned request to submitted).",
-                    },
-                    "effective_date": {
-                        "type": "string",
-                        "format": "date",
-                        "description": "When the document was produced.",
-                    },
-                    "themes": {
-                        "type": "string",
-                        "description": "Themes, separated by commas.",
-                    },
-                    "classification": {
-                        "type": "string",
-                        "enum": [c.value for c in Classification],
-                        "default": Classification.OFFICIAL.value,
-                    },
-                    "personal_data": {
-                        "type": "boolean",
-                        "default": False,
-                        "description": "The file contains personal data.",
-                    },
-                },
-            }
-        }
+UPLOAD_BODY = request_body(
+    "EvidenceUpload",
+    "multipart/form-data",
+    {
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "format": "binary"},
+            "title": {"type": "string", "maxLength": services.TITLE_MAX},
+            "description": {
+                "type": "string",
+                "maxLength": services.DESCRIPTION_MAX,
+            },
+            "sha256": {
+                "type": "string",
+                "pattern": "^[0-9a-fA-F]{64}$",
+                "description": "Optional SHA-256 (hex) of the file: "
+                "a mismatch stores nothing and answers 400.",
+            },
+            "request_id": {
+                "type": "string",
+                "description": "The workspace's request this file answers "
+                "(moves an open or returned request to submitted).",
+            },
+            "effective_date": {
+                "type": "string",
+                "format": "date",
+                "description": "When the document was produced.",
+            },
+            "themes": {
+                "type": "string",
+                "description": "Themes, separated by commas.",
+            },
+            "classification": {
+                "type": "string",
+                "enum": [c.value for c in Classification],
+                "default": Classification.OFFICIAL.value,
+            },
+            "personal_data": {
+                "type": "boolean",
+                "default": False,
+                "description": "The file contains personal data.",
+            },
+        },
     },
-}
+)
 
-VERSION_BODY = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["file"],
-                "properties": {
-                    "file": {"type": "string", "format": "binary"},
-                    "sha256": {
-                        "type": "string",
-                        "description": "Optional SHA-256 (hex) of the file: "
-                        "a mismatch stores nothing and answers 400.",
-                    },
-                },
-            }
-        }
+VERSION_BODY = request_body(
+    "VersionUpload",
+    "multipart/form-data",
+    {
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "format": "binary"},
+            "sha256": {
+                "type": "string",
+                "pattern": "^[0-9a-fA-F]{64}$",
+                "description": "Optional SHA-256 (hex) of the file: "
+                "a mismatch stores nothing and answers 400.",
+            },
+        },
     },
-}
+)
 
 
-@bp.route("/workspaces/<uuid:workspace_id>/evidence", methods=["POST"])
+@bp.route(
+    "/workspaces/<uuid:workspace_id>/evidence",
+    methods=["POST"],
+    operation_id="upload_evidence",
+)
 @token_required
 @bp.response(201, EvidenceSchema)
 @bp.alt_response(
@@ -242,7 +258,11 @@ def upload(workspace_id: uuid.UUID) -> EvidenceItem:
     return services.upload_evidence(actor, workspace, form, max_bytes=max_bytes)
 
 
-@bp.route("/workspaces/<uuid:workspace_id>/evidence", methods=["GET"])
+@bp.route(
+    "/workspaces/<uuid:workspace_id>/evidence",
+    methods=["GET"],
+    operation_id="list_workspace_evidence",
+)
 @token_required
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, EvidencePage)
@@ -254,7 +274,7 @@ def list_evidence(page: dict[str, Any], workspace_id: uuid.UUID) -> Any:
     return queries.list_workspace_evidence(actor, workspace, page)
 
 
-@bp.route("/evidence/<uuid:evidence_id>", methods=["GET"])
+@bp.route("/evidence/<uuid:evidence_id>", methods=["GET"], operation_id="get_evidence")
 @token_required
 @bp.response(200, EvidenceSchema)
 @bp.alt_response(404, schema="Error", description="No such item, or not visible")
@@ -263,7 +283,9 @@ def get_evidence(evidence_id: uuid.UUID) -> EvidenceItem:
     return queries.get_visible_evidence_or_404(current_actor(), evidence_id)
 
 
-@bp.route("/evidence/<uuid:evidence_id>", methods=["PATCH"])
+@bp.route(
+    "/evidence/<uuid:evidence_id>", methods=["PATCH"], operation_id="update_evidence"
+)
 @token_required
 @bp.arguments(EvidenceChangeSchema)
 @bp.response(200, EvidenceSchema)
@@ -279,7 +301,11 @@ def update(changes: dict[str, Any], evidence_id: uuid.UUID) -> EvidenceItem:
     return services.update_metadata(actor, item, changes)
 
 
-@bp.route("/evidence/<uuid:evidence_id>/versions", methods=["POST"])
+@bp.route(
+    "/evidence/<uuid:evidence_id>/versions",
+    methods=["POST"],
+    operation_id="add_evidence_version",
+)
 @token_required
 @bp.response(201, EvidenceSchema)
 @bp.alt_response(
@@ -307,7 +333,11 @@ def add_version(evidence_id: uuid.UUID) -> EvidenceItem:
     )
 
 
-@bp.route("/evidence/<uuid:evidence_id>/versions", methods=["GET"])
+@bp.route(
+    "/evidence/<uuid:evidence_id>/versions",
+    methods=["GET"],
+    operation_id="list_evidence_versions",
+)
 @token_required
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, VersionPage)
@@ -319,16 +349,25 @@ def list_versions(page: dict[str, Any], evidence_id: uuid.UUID) -> Any:
     return queries.list_versions(item, page)
 
 
-@bp.route("/evidence/<uuid:evidence_id>/content", methods=["GET"])
+@bp.route(
+    "/evidence/<uuid:evidence_id>/content",
+    methods=["GET"],
+    operation_id="download_evidence",
+)
 @token_required
 @bp.arguments(VersionArgs, location="query", as_kwargs=True)
 @bp.response(
     200,
-    {"format": "binary", "type": "string"},
-    content_type="application/octet-stream",
-    description="The exact bytes, as an attachment; Content-Type is the detected type.",
+    FILE_CONTENT,
+    content_type="*/*",
+    description=FILE_CONTENT_DESCRIPTION,
 )
-@bp.alt_response(206, description="One byte range (Range request)")
+@bp.alt_response(
+    206,
+    schema=FILE_CONTENT,
+    content_type="*/*",
+    description="One byte range of the file (a Range request), same headers",
+)
 @bp.alt_response(304, description="Not modified (If-None-Match)")
 @bp.alt_response(
     404, schema="Error", description="No such item or version, or not visible"
@@ -348,7 +387,9 @@ def get_content(evidence_id: uuid.UUID, version: int | None = None) -> Any:
     )
 
 
-@bp.route("/evidence/<uuid:evidence_id>", methods=["DELETE"])
+@bp.route(
+    "/evidence/<uuid:evidence_id>", methods=["DELETE"], operation_id="withdraw_evidence"
+)
 @token_required
 @bp.response(204)
 @bp.alt_response(403, schema="Error", description="The caller's role may not withdraw")

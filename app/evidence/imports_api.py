@@ -9,7 +9,7 @@ import marshmallow as ma
 from flask import current_app, jsonify, request
 
 from app.core import uploads
-from app.core.api import current_actor, token_required
+from app.core.api import ResponseSchema, current_actor, request_body, token_required
 from app.evidence import api_bp as bp
 from app.evidence import imports
 from app.evidence.api import EvidenceSchema
@@ -18,7 +18,7 @@ from app.evidence.models import Classification
 from app.reviews import queries as review_queries
 
 
-class RejectedEntrySchema(ma.Schema):
+class RejectedEntrySchema(ResponseSchema):
     name = ma.fields.String(
         required=True,
         metadata={"description": "The entry's path in the ZIP file."},
@@ -28,7 +28,7 @@ class RejectedEntrySchema(ma.Schema):
     )
 
 
-class ImportSchema(ma.Schema):
+class ImportSchema(ResponseSchema):
     items = ma.fields.List(
         ma.fields.Nested(EvidenceSchema),
         required=True,
@@ -37,46 +37,47 @@ class ImportSchema(ma.Schema):
     rejected = ma.fields.List(ma.fields.Nested(RejectedEntrySchema), required=True)
 
 
-IMPORT_BODY = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["file"],
-                "properties": {
-                    "file": {
-                        "type": "string",
-                        "format": "binary",
-                        "description": "A ZIP file (up to UPLOAD_MAX_BYTES). Each "
-                        "file in it becomes an item, checked as a single upload; "
-                        "folders are fine, and each item's description records "
-                        "its path in the ZIP file.",
-                    },
-                    "effective_date": {
-                        "type": "string",
-                        "format": "date",
-                        "description": "When the documents were produced (every item).",
-                    },
-                    "themes": {
-                        "type": "string",
-                        "maxLength": FORM_FIELD_LIMITS["themes"],
-                        "description": "Themes of every item, separated by commas.",
-                    },
-                    "classification": {
-                        "type": "string",
-                        "enum": [c.value for c in Classification],
-                        "default": Classification.OFFICIAL.value,
-                    },
-                    "personal_data": {"type": "boolean", "default": False},
-                },
-            }
-        }
+IMPORT_BODY = request_body(
+    "ZipImport",
+    "multipart/form-data",
+    {
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {
+                "type": "string",
+                "format": "binary",
+                "description": "A ZIP file (up to UPLOAD_MAX_BYTES). Each "
+                "file in it becomes an item, checked as a single upload; "
+                "folders are fine, and each item's description records "
+                "its path in the ZIP file.",
+            },
+            "effective_date": {
+                "type": "string",
+                "format": "date",
+                "description": "When the documents were produced (every item).",
+            },
+            "themes": {
+                "type": "string",
+                "maxLength": FORM_FIELD_LIMITS["themes"],
+                "description": "Themes of every item, separated by commas.",
+            },
+            "classification": {
+                "type": "string",
+                "enum": [c.value for c in Classification],
+                "default": Classification.OFFICIAL.value,
+            },
+            "personal_data": {"type": "boolean", "default": False},
+        },
     },
-}
+)
 
 
-@bp.route("/workspaces/<uuid:workspace_id>/imports", methods=["POST"])
+@bp.route(
+    "/workspaces/<uuid:workspace_id>/imports",
+    methods=["POST"],
+    operation_id="import_evidence_zip",
+)
 @token_required
 @bp.response(201, ImportSchema)
 @bp.alt_response(

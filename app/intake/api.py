@@ -7,7 +7,14 @@ from typing import Any
 
 import marshmallow as ma
 
-from app.core.api import PageArgs, Text, current_actor, page_schema, token_required
+from app.core.api import (
+    PageArgs,
+    ResponseSchema,
+    Text,
+    current_actor,
+    page_schema,
+    token_required,
+)
 from app.core.i18n import _l
 from app.intake import api_bp as bp
 from app.intake import queries, services
@@ -47,6 +54,7 @@ class DecisionSchema(ma.Schema):
         by_value=True,
         required=True,
         error_messages={"unknown": DECISION_ERROR},
+        metadata={"type": "string"},
     )
     reason = Text(
         load_default=None,
@@ -57,7 +65,7 @@ class DecisionSchema(ma.Schema):
     )
 
 
-class RequestSchema(ma.Schema):
+class RequestSchema(ResponseSchema):
     id = ma.fields.UUID()
     workspace_id = ma.fields.UUID()
     ref = ma.fields.String(metadata={"description": "R-001, R-002, ... per workspace"})
@@ -90,11 +98,15 @@ class AssigneesSchema(ma.Schema):
 RequestPage = page_schema(RequestSchema, "RequestPage")
 
 
-class RequestListSchema(ma.Schema):
+class RequestListSchema(ResponseSchema):
     items = ma.fields.List(ma.fields.Nested(RequestSchema))
 
 
-@bp.route("/workspaces/<uuid:workspace_id>/requests", methods=["POST"])
+@bp.route(
+    "/workspaces/<uuid:workspace_id>/requests",
+    methods=["POST"],
+    operation_id="create_request",
+)
 @token_required
 @bp.arguments(NewRequestSchema)
 @bp.response(201, RequestSchema)
@@ -109,7 +121,11 @@ def create_request(fields: dict[str, Any], workspace_id: uuid.UUID) -> EvidenceR
     return services.create_request(actor, workspace, **fields)
 
 
-@bp.route("/workspaces/<uuid:workspace_id>/requests", methods=["GET"])
+@bp.route(
+    "/workspaces/<uuid:workspace_id>/requests",
+    methods=["GET"],
+    operation_id="list_workspace_requests",
+)
 @token_required
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, RequestPage)
@@ -121,7 +137,11 @@ def list_requests(page: dict[str, Any], workspace_id: uuid.UUID) -> Any:
     return queries.list_workspace_requests(actor, workspace, page)
 
 
-@bp.route("/reviews/<uuid:review_id>/requests", methods=["POST"])
+@bp.route(
+    "/reviews/<uuid:review_id>/requests",
+    methods=["POST"],
+    operation_id="send_request_list",
+)
 @token_required
 @bp.arguments(NewRequestListSchema)
 @bp.response(201, RequestListSchema)
@@ -138,7 +158,7 @@ def send_list(body: dict[str, Any], review_id: uuid.UUID) -> dict[str, Any]:
     return {"items": created}
 
 
-@bp.route("/requests/<uuid:request_id>", methods=["GET"])
+@bp.route("/requests/<uuid:request_id>", methods=["GET"], operation_id="get_request")
 @token_required
 @bp.response(200, RequestSchema)
 @bp.alt_response(404, schema="Error", description="No such request, or not visible")
@@ -147,7 +167,11 @@ def get_request(request_id: uuid.UUID) -> EvidenceRequest:
     return queries.get_visible_request_or_404(current_actor(), request_id)
 
 
-@bp.route("/requests/<uuid:request_id>/decision", methods=["POST"])
+@bp.route(
+    "/requests/<uuid:request_id>/decision",
+    methods=["POST"],
+    operation_id="decide_request",
+)
 @token_required
 @bp.arguments(DecisionSchema)
 @bp.response(200, RequestSchema)
@@ -162,7 +186,11 @@ def decide(body: dict[str, Any], request_id: uuid.UUID) -> EvidenceRequest:
     return services.decide(actor, request, body["decision"], body.get("reason"))
 
 
-@bp.route("/requests/<uuid:request_id>/assignees", methods=["PUT"])
+@bp.route(
+    "/requests/<uuid:request_id>/assignees",
+    methods=["PUT"],
+    operation_id="set_request_assignees",
+)
 @token_required
 @bp.arguments(AssigneesSchema)
 @bp.response(200, RequestSchema)

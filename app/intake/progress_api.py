@@ -7,12 +7,12 @@ from typing import Any
 
 import marshmallow as ma
 
-from app.core.api import current_actor, token_required
+from app.core.api import ResponseSchema, current_actor, token_required
 from app.intake import api_bp as bp
 from app.intake import progress
 
 
-class CountsSchema(ma.Schema):
+class CountsSchema(ResponseSchema):
     open = ma.fields.Integer()
     submitted = ma.fields.Integer()
     accepted = ma.fields.Integer()
@@ -29,7 +29,7 @@ class CountsSchema(ma.Schema):
     )
 
 
-class WorkspaceProgressSchema(ma.Schema):
+class WorkspaceProgressSchema(ResponseSchema):
     workspace_id = ma.fields.UUID()
     name = ma.fields.String()
     name_cy = ma.fields.String(allow_none=True)
@@ -39,7 +39,7 @@ class WorkspaceProgressSchema(ma.Schema):
     counts = ma.fields.Nested(CountsSchema)
 
 
-class ProgressSchema(ma.Schema):
+class ProgressSchema(ResponseSchema):
     review_id = ma.fields.UUID()
     as_of = ma.fields.Date(
         metadata={"description": "The day (in Wales) overdue is counted on."}
@@ -51,7 +51,11 @@ class ProgressSchema(ma.Schema):
     workspaces = ma.fields.List(ma.fields.Nested(WorkspaceProgressSchema))
 
 
-@bp.route("/reviews/<uuid:review_id>/progress", methods=["GET"])
+@bp.route(
+    "/reviews/<uuid:review_id>/progress",
+    methods=["GET"],
+    operation_id="get_review_progress",
+)
 @token_required
 @bp.response(200, ProgressSchema)
 @bp.alt_response(403, schema="Error", description="Administrators who are not members")

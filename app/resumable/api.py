@@ -11,10 +11,13 @@ from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wsgi import get_input_stream
 
 from app.core.api import (
+    SETTING_MAXIMUM,
+    ResponseSchema,
     StrictBoolean,
     Text,
     UtcDateTime,
     current_actor,
+    request_body,
     token_required,
 )
 from app.core.i18n import _l
@@ -42,7 +45,10 @@ class NewUploadSchema(ma.Schema):
         required=True,
         strict=True,
         validate=ma.validate.Range(min=1, error=_l("Must be 1 or more.")),
-        metadata={"description": "Bytes; at most UPLOAD_MAX_BYTES (else 413)."},
+        metadata={
+            "description": "Bytes; at most UPLOAD_MAX_BYTES (else 413).",
+            SETTING_MAXIMUM: "UPLOAD_MAX_BYTES",
+        },
     )
     sha256 = ma.fields.String(
         required=True,
@@ -51,7 +57,7 @@ class NewUploadSchema(ma.Schema):
     )
 
 
-class UploadSessionSchema(ma.Schema):
+class UploadSessionSchema(ResponseSchema):
     id = ma.fields.UUID()
     workspace_id = ma.fields.UUID()
     filename = ma.fields.String()
@@ -70,7 +76,7 @@ class UploadSessionSchema(ma.Schema):
     )
 
 
-class ReceivedSchema(ma.Schema):
+class ReceivedSchema(ResponseSchema):
     received = ma.fields.List(
         ma.fields.Integer(), metadata={"description": "Part numbers stored so far."}
     )
@@ -89,7 +95,10 @@ class CompleteSchema(ma.Schema):
     )
     themes = ma.fields.List(Text(max_length=metadata.THEME_MAX))
     classification = ma.fields.Enum(
-        Classification, by_value=True, error_messages={"unknown": CLASSIFICATION_ERROR}
+        Classification,
+        by_value=True,
+        error_messages={"unknown": CLASSIFICATION_ERROR},
+        metadata={"type": "string"},
     )
     personal_data = StrictBoolean()
 
@@ -109,17 +118,20 @@ class CompleteSchema(ma.Schema):
         return data
 
 
-PART_BODY = {
-    "required": True,
-    "description": "The part's raw bytes: exactly part_size bytes, except "
+PART_BODY = request_body(
+    "UploadPart",
+    "application/octet-stream",
+    {"type": "string", "format": "binary"},
+    description="The part's raw bytes: exactly part_size bytes, except "
     "the last part (the rest of the file). Content-Length is required.",
-    "content": {
-        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-    },
-}
+)
 
 
-@bp.route("/workspaces/<uuid:workspace_id>/uploads", methods=["POST"])
+@bp.route(
+    "/workspaces/<uuid:workspace_id>/uploads",
+    methods=["POST"],
+    operation_id="start_upload",
+)
 @token_required
 @bp.arguments(NewUploadSchema)
 @bp.response(201, UploadSessionSchema)
@@ -137,7 +149,11 @@ def begin(fields: dict[str, Any], workspace_id: uuid.UUID) -> UploadSession:
     return services.begin(actor, workspace, **fields)
 
 
-@bp.route("/uploads/<uuid:upload_id>/parts/<int:number>", methods=["PUT"])
+@bp.route(
+    "/uploads/<uuid:upload_id>/parts/<int:number>",
+    methods=["PUT"],
+    operation_id="upload_part",
+)
 @token_required
 @bp.response(200, ReceivedSchema)
 @bp.alt_response(
@@ -184,7 +200,7 @@ def part_stream() -> _Body:
     return _Body()
 
 
-@bp.route("/uploads/<uuid:upload_id>", methods=["GET"])
+@bp.route("/uploads/<uuid:upload_id>", methods=["GET"], operation_id="get_upload")
 @token_required
 @bp.response(200, UploadSessionSchema)
 @bp.alt_response(
@@ -195,7 +211,11 @@ def get_upload(upload_id: uuid.UUID) -> UploadSession:
     return queries.get_own_session_or_404(current_actor(), upload_id)
 
 
-@bp.route("/uploads/<uuid:upload_id>/complete", methods=["POST"])
+@bp.route(
+    "/uploads/<uuid:upload_id>/complete",
+    methods=["POST"],
+    operation_id="complete_upload",
+)
 @token_required
 @bp.arguments(CompleteSchema)
 @bp.response(201, EvidenceSchema)
@@ -218,7 +238,7 @@ def complete(fields: dict[str, Any], upload_id: uuid.UUID) -> EvidenceItem:
     return services.complete(current_actor(), upload_id, **fields)
 
 
-@bp.route("/uploads/<uuid:upload_id>", methods=["DELETE"])
+@bp.route("/uploads/<uuid:upload_id>", methods=["DELETE"], operation_id="cancel_upload")
 @token_required
 @bp.response(204)
 @bp.alt_response(

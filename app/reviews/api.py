@@ -9,13 +9,20 @@ import marshmallow as ma
 
 from app.accounts.models import User
 from app.accounts.permissions import admin_required
-from app.core.api import PageArgs, Text, current_actor, page_schema, token_required
+from app.core.api import (
+    PageArgs,
+    ResponseSchema,
+    Text,
+    current_actor,
+    page_schema,
+    token_required,
+)
 from app.core.errors import Forbidden
 from app.core.i18n import _, _l
 from app.core.permissions import Role, Side
 from app.reviews import api_bp as bp
 from app.reviews import permissions, queries, services
-from app.reviews.models import Membership, Review
+from app.reviews.models import Membership, Review, ReviewStatus
 
 ROLE_FIELD_ERROR = "Must be one of: " + ", ".join(r.value for r in Role) + "."
 
@@ -43,11 +50,11 @@ class NewReviewSchema(ma.Schema):
     )
 
 
-class ReviewSchema(ma.Schema):
+class ReviewSchema(ResponseSchema):
     id = ma.fields.UUID()
     title = ma.fields.String()
     title_cy = ma.fields.String(allow_none=True)
-    status = ma.fields.String()
+    status = ma.fields.String(metadata={"enum": [s.value for s in ReviewStatus]})
     inspecting = ma.fields.List(ma.fields.UUID())
     reviewed = ma.fields.List(
         ma.fields.UUID(),
@@ -55,9 +62,9 @@ class ReviewSchema(ma.Schema):
     )
 
 
-class MembershipSchema(ma.Schema):
+class MembershipSchema(ResponseSchema):
     user_id = ma.fields.UUID()
-    role = ma.fields.String()
+    role = ma.fields.String(metadata={"enum": [r.value for r in Role]})
     name = ma.fields.String(attribute="user.name")
     email = ma.fields.String(attribute="user.email")
     organisation_id = ma.fields.UUID(attribute="user.organisation_id", allow_none=True)
@@ -65,11 +72,15 @@ class MembershipSchema(ma.Schema):
 
 class RoleSchema(ma.Schema):
     role = ma.fields.Enum(
-        Role, by_value=True, required=True, error_messages={"unknown": ROLE_FIELD_ERROR}
+        Role,
+        by_value=True,
+        required=True,
+        error_messages={"unknown": ROLE_FIELD_ERROR},
+        metadata={"type": "string"},
     )
 
 
-class WorkspaceSchema(ma.Schema):
+class WorkspaceSchema(ResponseSchema):
     id = ma.fields.UUID()
     review_id = ma.fields.UUID()
     organisation_id = ma.fields.UUID()
@@ -106,7 +117,7 @@ def review_view(user: User, review: Review) -> dict[str, Any]:
     }
 
 
-@bp.route("/reviews", methods=["POST"])
+@bp.route("/reviews", methods=["POST"], operation_id="create_review")
 @token_required
 @admin_required
 @bp.arguments(NewReviewSchema)
@@ -120,7 +131,7 @@ def create_review(data: dict[str, Any]) -> Any:
     return review_view(actor, review)
 
 
-@bp.route("/reviews", methods=["GET"])
+@bp.route("/reviews", methods=["GET"], operation_id="list_reviews")
 @token_required
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, ReviewPage)
@@ -134,7 +145,7 @@ def list_reviews(page: dict[str, Any]) -> Any:
     }
 
 
-@bp.route("/reviews/<uuid:review_id>", methods=["GET"])
+@bp.route("/reviews/<uuid:review_id>", methods=["GET"], operation_id="get_review")
 @token_required
 @bp.response(200, ReviewSchema)
 @bp.alt_response(404, schema="Error", description="No such review, or not visible")
@@ -144,7 +155,9 @@ def get_review(review_id: uuid.UUID) -> Any:
     return review_view(actor, queries.get_visible_review_or_404(actor, review_id))
 
 
-@bp.route("/reviews/<uuid:review_id>/members", methods=["GET"])
+@bp.route(
+    "/reviews/<uuid:review_id>/members", methods=["GET"], operation_id="list_members"
+)
 @token_required
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, MembershipPage)
@@ -161,7 +174,11 @@ def list_members(page: dict[str, Any], review_id: uuid.UUID) -> Any:
     return queries.list_members(review, page)
 
 
-@bp.route("/reviews/<uuid:review_id>/members/<uuid:user_id>", methods=["PUT"])
+@bp.route(
+    "/reviews/<uuid:review_id>/members/<uuid:user_id>",
+    methods=["PUT"],
+    operation_id="set_member_role",
+)
 @token_required
 @bp.arguments(RoleSchema)
 @bp.response(200, MembershipSchema)
@@ -177,7 +194,11 @@ def put_member(
     return services.set_member(actor, review, user_id, data["role"])
 
 
-@bp.route("/reviews/<uuid:review_id>/members/<uuid:user_id>", methods=["DELETE"])
+@bp.route(
+    "/reviews/<uuid:review_id>/members/<uuid:user_id>",
+    methods=["DELETE"],
+    operation_id="remove_member",
+)
 @token_required
 @bp.response(204)
 @bp.alt_response(403, schema="Error", description="Not allowed to manage this member")
@@ -189,7 +210,11 @@ def delete_member(review_id: uuid.UUID, user_id: uuid.UUID) -> None:
     services.remove_member(actor, review, user_id)
 
 
-@bp.route("/reviews/<uuid:review_id>/workspaces", methods=["GET"])
+@bp.route(
+    "/reviews/<uuid:review_id>/workspaces",
+    methods=["GET"],
+    operation_id="list_workspaces",
+)
 @token_required
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, WorkspacePage)
@@ -205,7 +230,9 @@ def list_workspaces(page: dict[str, Any], review_id: uuid.UUID) -> Any:
     return queries.list_workspaces(actor, review, page)
 
 
-@bp.route("/workspaces/<uuid:workspace_id>", methods=["GET"])
+@bp.route(
+    "/workspaces/<uuid:workspace_id>", methods=["GET"], operation_id="get_workspace"
+)
 @token_required
 @bp.response(200, WorkspaceSchema)
 @bp.alt_response(404, schema="Error", description="No such workspace, or not visible")
