@@ -7,10 +7,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.core.api import API_MAX_JSON_BYTES
 from config import ConfigError, Settings, load_settings
-
-# Bodies of JSON requests; uploads raise their own limit (UPLOAD_MAX_BYTES).
-API_MAX_JSON_BYTES = 10 * 1024 * 1024
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:

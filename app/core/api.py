@@ -33,6 +33,10 @@ BEARER_SCHEME = "bearerAuth"
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
 CURSOR_MAX = 1000
+# Bodies of JSON requests (Flask's MAX_CONTENT_LENGTH); uploads raise their
+# own limit (UPLOAD_MAX_BYTES).
+API_MAX_JSON_BYTES = 10 * 1024 * 1024
+JSON_BODY_MAX_TEXT = f"{API_MAX_JSON_BYTES // (1024 * 1024)} MiB"
 CURSOR_PATTERN = r"^[A-Za-z0-9_.-]*$"
 
 
@@ -79,14 +83,23 @@ class ApiBlueprint(flask_smorest.Blueprint):
         register = super().route(rule, parameters=parameters, tags=tags, **options)
 
         def decorator(func: F) -> F:
-            documented = getattr(func, "_apidoc", {}).get("response", {})
-            if getattr(func, "token_required", False) and 401 not in (
-                documented.get("responses") or {}
-            ):
+            apidoc = getattr(func, "_apidoc", {})
+            documented = apidoc.get("response", {}).get("responses") or {}
+            if getattr(func, "token_required", False) and 401 not in documented:
                 func = self.alt_response(
                     401,
                     schema="Error",
                     description="No token, or one that is wrong, expired or revoked",
+                )(func)
+            takes_json = any(
+                argument.get("in") == "json"
+                for argument in apidoc.get("arguments", {}).get("parameters", [])
+            )
+            if takes_json and 413 not in documented:
+                func = self.alt_response(
+                    413,
+                    schema="Error",
+                    description=f"The JSON body is over {JSON_BODY_MAX_TEXT}",
                 )(func)
             func = self.doc(operationId=operation_id)(func)
             return cast(F, register(func))

@@ -7,6 +7,8 @@ from typing import Any
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from support.conformance import check_answer
+
 API = "/api/v1"
 
 
@@ -42,7 +44,9 @@ class ApiClient:
             kwargs["content_type"] = content_type
         if query_string is not None:
             kwargs["query_string"] = query_string
-        return self.client.open(API + path, method=method, **kwargs)
+        response = self.client.open(API + path, method=method, **kwargs)
+        check_answer(self.client.application, method, API + path, response)
+        return response
 
     def get(self, path: str, **kwargs: Any) -> TestResponse:
         return self.request("GET", path, **kwargs)
