@@ -2,6 +2,7 @@
 #   make run    install, create the database, load the demo, serve on :5000
 #   make test   install, lint, and run every test on both stacks
 #   make bench  run the benchmarks (not part of CI)
+#   make fuzz-api  a long schemathesis run against the served OpenAPI document
 
 PYTHON ?= python3
 VENV := .venv
@@ -16,7 +17,7 @@ export PORTAL_TEST_PG_URL
 TEST_WORKERS ?= 2
 PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: run test test-sqlite test-postgresql lint bench install install-dev clean frontend translations translations-update
+.PHONY: fuzz-api run test test-sqlite test-postgresql lint bench install install-dev clean frontend translations translations-update
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +76,15 @@ test-sqlite: install-dev
 
 test-postgresql: install-dev
 	PORTAL_TEST_DB=postgresql PORTAL_TEST_STORE=s3 $(PYTEST)
+
+# A longer schemathesis run than the minute `make test` gives it, with a
+# fresh random seed: FUZZ_SECONDS=3600 make fuzz-api. Same stacks as test.
+FUZZ_SECONDS ?= 900
+fuzz-api: install-dev
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED= PORTAL_TEST_DB=sqlite PORTAL_TEST_STORE=fs \
+		$(BIN)/pytest tests/e2e/test_e2e_schemathesis.py
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED= PORTAL_TEST_DB=postgresql PORTAL_TEST_STORE=s3 \
+		$(BIN)/pytest tests/e2e/test_e2e_schemathesis.py
 
 bench: install-dev
 	$(BIN)/python bench/evidence_throughput.py

@@ -331,10 +331,18 @@ class UtcDateTime(ma.fields.DateTime):
 
 
 class StrictBoolean(ma.fields.Boolean):
-    """Only JSON ``true`` and ``false``: not "yes", 1 or "on"."""
+    """Only JSON ``true`` and ``false``: not "yes", 1, 0 or "on".
+
+    (The sets alone are not enough: ``0 in {False}`` and ``1 in {True}`` are
+    true in Python, so 0 and 1 would pass as booleans.)"""
 
     truthy: ClassVar[set[object]] = {True}
     falsy: ClassVar[set[object]] = {False}
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 # --- pages of lists ------------------------------------------------------------

@@ -38,6 +38,9 @@ from evidence_store import EvidenceStore, StoredObject, StoreError
 log = logging.getLogger(__name__)
 
 READ_CHUNK = 512 * 1024
+# A client's declared SHA-256 digest: hexadecimal, either case.
+SHA256_PATTERN = r"^[0-9a-fA-F]{64}$"
+SHA256_HEX = re.compile(SHA256_PATTERN)
 # How much of a file libmagic sees. Office formats are recognised from the
 # names of the first entries of the ZIP container or the OLE directory.
 SNIFF_BYTES = 1024 * 1024

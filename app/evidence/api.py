@@ -137,11 +137,14 @@ class EvidenceChangeSchema(ma.Schema):
     )
     personal_data = StrictBoolean()
 
-    @ma.validates_schema(skip_on_field_errors=False)
-    def _names_a_field(self, data: dict[str, Any], **_kwargs: Any) -> None:
+    @ma.validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _names_a_field(
+        self, data: dict[str, Any], original: Any, **_kwargs: Any
+    ) -> None:
         # A PATCH with no body, or {}, changes nothing: most likely a client
         # that lost its body on the way, so say so rather than answer 200.
-        if not data:
+        # (A field sent with a bad value is that field's error alone.)
+        if not data and not original:
             raise ma.ValidationError(
                 _l(
                     "Send a JSON object with at least one field to change: %(names)s.",
@@ -182,7 +185,7 @@ UPLOAD_BODY = request_body(
             },
             "sha256": {
                 "type": "string",
-                "pattern": "^[0-9a-fA-F]{64}$",
+                "pattern": uploads.SHA256_PATTERN,
                 "description": "Optional SHA-256 (hex) of the file: "
                 "a mismatch stores nothing and answers 400.",
             },
@@ -224,7 +227,7 @@ VERSION_BODY = request_body(
             "file": {"type": "string", "format": "binary"},
             "sha256": {
                 "type": "string",
-                "pattern": "^[0-9a-fA-F]{64}$",
+                "pattern": uploads.SHA256_PATTERN,
                 "description": "Optional SHA-256 (hex) of the file: "
                 "a mismatch stores nothing and answers 400.",
             },

@@ -103,7 +103,7 @@ def upload_evidence(
         received.file,
         title=received.fields.get("title", ""),
         description=received.fields.get("description", ""),
-        expected_sha256=received.fields.get("sha256", ""),
+        expected_sha256=received.fields.get("sha256"),
         request_id=received.fields.get("request_id", ""),
         metadata=metadata,
     )
@@ -208,7 +208,7 @@ def record_new_item(
     *,
     title: str,
     description: str,
-    expected_sha256: str = "",
+    expected_sha256: str | None = None,
     request_id: str = "",
     metadata: Metadata | None = None,
 ) -> EvidenceItem:
@@ -293,9 +293,22 @@ def record_new_item(
     return item
 
 
-def _check_sha256(received: str, expected: str) -> None:
+def _check_sha256(received: str, expected: str | None) -> None:
+    """The client's declared digest, if it sent one, must be the file's. A
+    field sent empty or not 64 hexadecimal digits is refused too: it is a
+    client's mistake, never a way to say "no digest"."""
+    if expected is None:
+        return
     expected = expected.strip().lower()
-    if expected and expected != received:
+    if not uploads.SHA256_HEX.fullmatch(expected):
+        raise ValidationFailed.field(
+            "sha256",
+            _(
+                "The SHA-256 must be 64 hexadecimal digits (or leave the field "
+                "out). Nothing was stored."
+            ),
+        )
+    if expected != received:
         raise ValidationFailed.field(
             "sha256",
             _(
@@ -342,7 +355,7 @@ def add_version(
             actor,
             item,
             received.file,
-            expected_sha256=received.fields.get("sha256", ""),
+            expected_sha256=received.fields.get("sha256"),
         )
     outcomes = uploads.receive_uploads(
         form,
@@ -367,7 +380,7 @@ def record_new_version(
     item: EvidenceItem,
     received: uploads.ReceivedFile,
     *,
-    expected_sha256: str = "",
+    expected_sha256: str | None = None,
 ) -> EvidenceItem:
     """Commit a stored file as ``item``'s next version, or delete the blob."""
     stored = received.stored

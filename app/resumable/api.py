@@ -10,6 +10,7 @@ from flask import request
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wsgi import get_input_stream
 
+from app.core import uploads
 from app.core.api import (
     SETTING_MAXIMUM,
     ResponseSchema,
@@ -52,7 +53,7 @@ class NewUploadSchema(ma.Schema):
     )
     sha256 = ma.fields.String(
         required=True,
-        validate=ma.validate.Regexp(r"^[0-9a-fA-F]{64}$", error=SHA256_ERROR),
+        validate=ma.validate.Regexp(uploads.SHA256_PATTERN, error=SHA256_ERROR),
         metadata={"description": "SHA-256 of the whole file (hex)."},
     )
 

@@ -250,6 +250,11 @@ def test_title_and_description(world: World, api) -> None:
         ({"title": "bad\x00title"}, "title"),
         ({"title": "two\nlines"}, "title"),
         ({"sha256": "0" * 64}, "sha256"),
+        # A digest field sent empty or malformed is a client's mistake, not
+        # "no digest" (schemathesis found an empty one accepted).
+        ({"sha256": ""}, "sha256"),
+        ({"sha256": "xyz"}, "sha256"),
+        ({"sha256": hashlib.sha256(b"hello").hexdigest() + "0"}, "sha256"),
     ],
 )
 def test_bad_fields_store_nothing(fields, bad, world: World, api, store) -> None:

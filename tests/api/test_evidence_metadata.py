@@ -190,6 +190,20 @@ def test_an_edit_naming_no_field_is_refused(
     assert api("nominee").get(f"/evidence/{item['id']}").get_json() == item
 
 
+@pytest.mark.parametrize("value", [0, 1, "true", "yes", None])
+def test_personal_data_takes_only_a_json_boolean(value, world: World, api) -> None:
+    # 0 and 1 equal False and True in Python, so a set of accepted values
+    # alone lets them through (schemathesis found PATCH {"personal_data": 0}
+    # answered 200).
+    item = upload(api, world)
+    response = api("nominee").patch(
+        f"/evidence/{item['id']}", json={"personal_data": value}
+    )
+    assert response.status_code == 400, response.get_json()
+    assert set(error_of(response)["fields"]) == {"personal_data"}
+    assert api("nominee").get(f"/evidence/{item['id']}").get_json() == item
+
+
 def test_who_may_edit(world: World, api) -> None:
     item = upload(api, world)
     path = f"/evidence/{item['id']}"
@@ -266,6 +280,9 @@ def test_refused_versions_store_nothing(world: World, api, store) -> None:
     wrong = add_version(api, item["id"], b"two\n", sha256="0" * 64)
     assert wrong.status_code == 400
     assert "sha256" in error_of(wrong)["fields"]
+    empty = add_version(api, item["id"], b"two\n", sha256="")
+    assert empty.status_code == 400
+    assert "sha256" in error_of(empty)["fields"]
     html = api("nominee").post_file(
         f"/evidence/{item['id']}/versions", b"<html><script></script></html>", "x.html"
     )

@@ -45,7 +45,11 @@ class ApiClient:
         if query_string is not None:
             kwargs["query_string"] = query_string
         response = self.client.open(API + path, method=method, **kwargs)
-        check_answer(self.client.application, method, API + path, response)
+        # Which operation answered: tests/api/test_openapi_statuses.py checks
+        # each provocation reaches the operation it is meant for.
+        self.client.last_operation_id = check_answer(  # type: ignore[attr-defined]
+            self.client.application, method, API + path, response
+        )
         return response
 
     def get(self, path: str, **kwargs: Any) -> TestResponse:

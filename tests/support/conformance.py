@@ -37,14 +37,17 @@ def _documented_types(answer: dict[str, Any]) -> set[str]:
     return set((answer.get("content") or {}).keys())
 
 
-def check_answer(app: Flask, method: str, path: str, response: TestResponse) -> None:
-    """Fail if ``response`` to ``method path`` is not what the document says."""
+def check_answer(
+    app: Flask, method: str, path: str, response: TestResponse
+) -> str | None:
+    """Fail if ``response`` to ``method path`` is not what the document says;
+    return the operationId it answered for (None: no such operation)."""
     if path.endswith("/openapi.json"):
-        return
+        return None
     schema = served_schema(app)
     operation = schema.find_operation_by_path(method.upper(), path.split("?")[0])
     if operation is None:
-        return  # no such operation (a test of a path or method that isn't there)
+        return None  # a test of a path or method that isn't there
     responses = operation.definition.raw["responses"]
     status = str(response.status_code)
     where = f"{method.upper()} {path} answered {status}"
@@ -62,10 +65,12 @@ def check_answer(app: Flask, method: str, path: str, response: TestResponse) -> 
     documented = _documented_types(answer)
     if not documented:
         assert not response.get_data(), f"{where} with a body it does not document"
-        return
-    media_type = response.mimetype
-    assert media_type in documented or "*/*" in documented, (
-        f"{where} as {media_type}; documented: {sorted(documented)}"
-    )
-    if media_type == "application/json":
-        operation.validate_response(response)
+    else:
+        media_type = response.mimetype
+        assert media_type in documented or "*/*" in documented, (
+            f"{where} as {media_type}; documented: {sorted(documented)}"
+        )
+        if media_type == "application/json":
+            operation.validate_response(response)
+    operation_id: str = operation.definition.raw["operationId"]
+    return operation_id

@@ -100,8 +100,9 @@ class PortalServer:
             EVIDENCE_STORE=store_url,
             SIGN_IN_RATE_LIMIT="1000 per minute",
             PYTHONUNBUFFERED="1",
-            **settings,
         )
+        # Any of the above may be overridden (PORTAL_ENV="production").
+        self.env.update(settings)
         self.workers = workers
         self.log = workdir / "gunicorn.log"
         self.port = free_port()

@@ -1,0 +1,581 @@
+"""Every 4xx the OpenAPI document lists is one its operation really gives.
+
+A generated client has a branch for each documented status, and a script
+author reads the list as the ways a call can fail: a status documented but
+never answered misleads them as much as one answered but not documented
+(which :mod:`support.conformance` catches on every answer of every test).
+:data:`PROVOKE` holds, for each (operationId, status) the document lists,
+a request that gets exactly that answer; the first test holds the table to
+the document in both directions, so a new operation or a new documented
+status needs its provocation here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.test import TestResponse
+
+from app.core.api import API_MAX_JSON_BYTES
+from app.core.db import db
+from app.core.permissions import Role
+from app.resumable.models import UploadSession, UploadStatus
+from app.reviews.models import Membership, ReviewStatus
+from support.api import ApiClient, error_of
+from support.app_fixtures import TEST_UPLOAD_MAX_BYTES
+from support.world import World
+
+TEXT = b"hello, inspectors\n"
+HTML = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
+PDF = b"%PDF-1.7\n" + b"0" * 200
+
+
+@dataclass
+class Room:
+    """One test's world, with the objects a provocation needs made on demand."""
+
+    world: World
+    make_client: Callable[[str], ApiClient]
+    anonymous: ApiClient
+    made: dict[str, Any] = field(default_factory=dict)
+
+    def __call__(self, who: str) -> ApiClient:
+        return self.make_client(who)
+
+    @property
+    def ws(self) -> str:
+        return str(self.world.ws.id)
+
+    @property
+    def review(self) -> str:
+        return str(self.world.review.id)
+
+    def user(self, name: str) -> str:
+        return str(self.world.users[name].id)
+
+    def once(self, name: str, make: Callable[[], TestResponse]) -> dict[str, Any]:
+        if name not in self.made:
+            response = make()
+            assert response.status_code == 201, response.get_json()
+            self.made[name] = response.get_json()
+        return self.made[name]
+
+    @property
+    def item(self) -> str:
+        return self.once(
+            "item", lambda: self("nominee").upload(self.ws, TEXT, "notes.txt")
+        )["id"]
+
+    @property
+    def request(self) -> str:
+        return self.once(
+            "request",
+            lambda: self("inspector").post(
+                f"/workspaces/{self.ws}/requests", json={"title": "Governance minutes"}
+            ),
+        )["id"]
+
+    def upload_session(self, who: str = "nominee") -> str:
+        data = PDF * 10
+        return self.once(
+            f"upload-{who}",
+            lambda: self(who).post(
+                f"/workspaces/{self.ws}/uploads",
+                json={
+                    "filename": "plan.pdf",
+                    "size": len(data),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                },
+            ),
+        )["id"]
+
+    def close_review(self) -> None:
+        self.world.review.status = ReviewStatus.CLOSED
+        db.session.commit()
+
+    def demote(self, name: str, role: Role) -> None:
+        db.session.execute(
+            sa.update(Membership)
+            .where(
+                Membership.review_id == self.world.review.id,
+                Membership.user_id == self.world.users[name].id,
+            )
+            .values(role=role)
+        )
+        db.session.commit()
+
+    def completing(self, upload_id: str) -> None:
+        session = db.session.get(UploadSession, uuid.UUID(upload_id))
+        assert session is not None
+        session.status = UploadStatus.COMPLETING
+        db.session.commit()
+
+
+NOWHERE = str(uuid.UUID(int=1))
+# A JSON body one byte over the API's limit.
+OVERSIZED_JSON = b'{"title": "' + b"x" * API_MAX_JSON_BYTES + b'"}'
+OVERSIZED_FILE = b"%PDF-1.7\n" + b"0" * TEST_UPLOAD_MAX_BYTES
+
+
+def too_big(who: str, method: str, path: Callable[[Room], str]):
+    return lambda r: r(who).request(
+        method, path(r), data=OVERSIZED_JSON, content_type="application/json"
+    )
+
+
+def no_token(method: str, path: Callable[[Room], str]):
+    return lambda r: r.anonymous.request(method, path(r), json={})
+
+
+def bad_limit(who: str, path: Callable[[Room], str]):
+    return lambda r: r(who).get(path(r), query_string={"limit": 0})
+
+
+def sign_in(r: Room, password: str) -> TestResponse:
+    email = r.world.users["estyn_spare"].email
+    return r.anonymous.post("/auth/token", json={"email": email, "password": password})
+
+
+def too_many_sign_ins(r: Room) -> TestResponse:
+    for _ in range(5):
+        assert sign_in(r, "not the password at all").status_code == 401
+    return sign_in(r, "not the password at all")
+
+
+def closed(provoke: Callable[[Room], TestResponse]):
+    def run(r: Room) -> TestResponse:
+        r.close_review()
+        return provoke(r)
+
+    return run
+
+
+def post_file(who, path: Callable[[Room], str], content=TEXT, name="notes.txt", **kw):
+    return lambda r: r(who).post_file(path(r), content, name, **kw)
+
+
+def new_slug(r: Room) -> TestResponse:
+    payload = {"slug": "taken-slug", "name": "First", "kind": "school"}
+    assert r("admin").post("/organisations", json=payload).status_code == 201
+    return r("admin").post("/organisations", json=payload)
+
+
+def put_part(who: str, content: bytes, number: int = 1):
+    def run(r: Room) -> TestResponse:
+        upload = r.upload_session()
+        return r(who).put(
+            f"/uploads/{upload}/parts/{number}",
+            data=content,
+            content_type="application/octet-stream",
+        )
+
+    return run
+
+
+def demoted_part(r: Room) -> TestResponse:
+    upload = r.upload_session("inspector")
+    r.demote("inspector", Role.OBSERVER)
+    return r("inspector").put(
+        f"/uploads/{upload}/parts/1",
+        data=PDF * 10,
+        content_type="application/octet-stream",
+    )
+
+
+def demoted_complete(r: Room) -> TestResponse:
+    upload = r.upload_session("inspector")
+    r.demote("inspector", Role.OBSERVER)
+    return r("inspector").post(f"/uploads/{upload}/complete", json={})
+
+
+def completing(provoke: Callable[[Room], TestResponse]):
+    def run(r: Room) -> TestResponse:
+        r.completing(r.upload_session())
+        return provoke(r)
+
+    return run
+
+
+def item_path(r: Room) -> str:
+    return f"/evidence/{r.item}"
+
+
+def ws_path(suffix: str) -> Callable[[Room], str]:
+    return lambda r: f"/workspaces/{r.ws}{suffix}"
+
+
+def review_path(suffix: str) -> Callable[[Room], str]:
+    return lambda r: f"/reviews/{r.review}{suffix}"
+
+
+def request_path(suffix: str) -> Callable[[Room], str]:
+    return lambda r: f"/requests/{r.request}{suffix}"
+
+
+def upload_path(suffix: str) -> Callable[[Room], str]:
+    return lambda r: f"/uploads/{r.upload_session()}{suffix}"
+
+
+def fixed(path: str) -> Callable[[Room], str]:
+    return lambda r: path
+
+
+def member(name: str) -> Callable[[Room], str]:
+    return lambda r: f"/reviews/{r.review}/members/{r.user(name)}"
+
+
+ME = fixed("/me")
+ORGS = fixed("/organisations")
+USERS = fixed("/users")
+REVIEWS = fixed("/reviews")
+VERSIONS = lambda r: f"/evidence/{r.item}/versions"  # noqa: E731
+CONTENT = lambda r: f"/evidence/{r.item}/content"  # noqa: E731
+
+Provoke = Callable[[Room], TestResponse]
+PROVOKE: dict[tuple[str, int], Provoke] = {
+    ("create_token", 400): lambda r: r.anonymous.post("/auth/token", json={}),
+    ("create_token", 401): lambda r: sign_in(r, "not the password at all"),
+    ("create_token", 413): too_big("admin", "POST", fixed("/auth/token")),
+    ("create_token", 429): too_many_sign_ins,
+    ("revoke_token", 401): no_token("DELETE", fixed("/auth/token")),
+    ("get_me", 401): no_token("GET", ME),
+    # Administration.
+    ("create_organisation", 400): lambda r: r("admin").post(
+        "/organisations", json={"slug": "Not A Slug!", "name": "X", "kind": "school"}
+    ),
+    ("create_organisation", 401): no_token("POST", ORGS),
+    ("create_organisation", 403): lambda r: r("lead_officer").post(
+        "/organisations", json={"slug": "mine", "name": "Mine", "kind": "school"}
+    ),
+    ("create_organisation", 409): new_slug,
+    ("create_organisation", 413): too_big("admin", "POST", ORGS),
+    ("list_organisations", 400): bad_limit("admin", ORGS),
+    ("list_organisations", 401): no_token("GET", ORGS),
+    ("list_organisations", 403): lambda r: r("inspector").get("/organisations"),
+    ("create_user", 400): lambda r: r("admin").post(
+        "/users", json={"email": "not an address", "name": "X", "password": "x"}
+    ),
+    ("create_user", 401): no_token("POST", USERS),
+    ("create_user", 403): lambda r: r("lead_officer").post(
+        "/users",
+        json={"email": "new@example.org", "name": "N", "password": "x" * 20},
+    ),
+    ("create_user", 409): lambda r: r("admin").post(
+        "/users",
+        json={
+            "email": r.world.users["inspector"].email,
+            "name": "Twin",
+            "organisation_id": str(r.world.estyn.id),
+            "password": "a long enough passphrase 42",
+        },
+    ),
+    ("create_user", 413): too_big("admin", "POST", USERS),
+    ("list_users", 400): bad_limit("admin", USERS),
+    ("list_users", 401): no_token("GET", USERS),
+    ("list_users", 403): lambda r: r("lead_officer").get("/users"),
+    ("create_review", 400): lambda r: r("admin").post("/reviews", json={"title": ""}),
+    ("create_review", 401): no_token("POST", REVIEWS),
+    ("create_review", 403): lambda r: r("lead_officer").post(
+        "/reviews", json={"title": "Mine", "inspecting": [], "reviewed": []}
+    ),
+    ("create_review", 413): too_big("admin", "POST", REVIEWS),
+    # Reviews and members.
+    ("list_reviews", 400): bad_limit("inspector", REVIEWS),
+    ("list_reviews", 401): no_token("GET", REVIEWS),
+    ("get_review", 401): no_token("GET", review_path("")),
+    ("get_review", 404): lambda r: r("non_member").get(f"/reviews/{r.review}"),
+    ("list_members", 400): bad_limit("lead_officer", review_path("/members")),
+    ("list_members", 401): no_token("GET", review_path("/members")),
+    ("list_members", 403): lambda r: r("nominee").get(f"/reviews/{r.review}/members"),
+    ("list_members", 404): lambda r: r("inspector").get(f"/reviews/{NOWHERE}/members"),
+    ("set_member_role", 400): lambda r: r("lead_officer").put(
+        member("estyn_spare")(r), json={"role": "nominee"}
+    ),
+    ("set_member_role", 401): no_token("PUT", member("estyn_spare")),
+    ("set_member_role", 403): lambda r: r("inspector").put(
+        member("estyn_spare")(r), json={"role": "observer"}
+    ),
+    ("set_member_role", 404): lambda r: r("lead_officer").put(
+        f"/reviews/{r.review}/members/{NOWHERE}", json={"role": "observer"}
+    ),
+    ("set_member_role", 413): too_big("lead_officer", "PUT", member("estyn_spare")),
+    ("remove_member", 401): no_token("DELETE", member("observer")),
+    ("remove_member", 403): lambda r: r("inspector").delete(member("observer")(r)),
+    ("remove_member", 404): lambda r: r("lead_officer").delete(
+        member("estyn_spare")(r)
+    ),
+    ("list_workspaces", 400): bad_limit("inspector", review_path("/workspaces")),
+    ("list_workspaces", 401): no_token("GET", review_path("/workspaces")),
+    ("list_workspaces", 403): lambda r: r("admin").get(
+        f"/reviews/{r.review}/workspaces"
+    ),
+    ("list_workspaces", 404): lambda r: r("non_member").get(
+        f"/reviews/{r.review}/workspaces"
+    ),
+    ("get_workspace", 401): no_token("GET", ws_path("")),
+    ("get_workspace", 404): lambda r: r("csc_nominee").get(f"/workspaces/{r.ws}"),
+    # Evidence.
+    ("upload_evidence", 400): post_file(
+        "nominee", ws_path("/evidence"), fields={"title": "x" * 501}
+    ),
+    ("upload_evidence", 401): no_token("POST", ws_path("/evidence")),
+    ("upload_evidence", 403): post_file("observer", ws_path("/evidence")),
+    ("upload_evidence", 404): post_file("csc_nominee", ws_path("/evidence")),
+    ("upload_evidence", 409): closed(post_file("nominee", ws_path("/evidence"))),
+    ("upload_evidence", 413): post_file(
+        "nominee", ws_path("/evidence"), OVERSIZED_FILE, "big.pdf"
+    ),
+    ("upload_evidence", 415): post_file(
+        "nominee", ws_path("/evidence"), HTML, "page.html"
+    ),
+    ("list_workspace_evidence", 400): bad_limit("inspector", ws_path("/evidence")),
+    ("list_workspace_evidence", 401): no_token("GET", ws_path("/evidence")),
+    ("list_workspace_evidence", 404): lambda r: r("csc_nominee").get(
+        f"/workspaces/{r.ws}/evidence"
+    ),
+    ("get_evidence", 401): no_token("GET", item_path),
+    ("get_evidence", 404): lambda r: r("csc_nominee").get(item_path(r)),
+    ("update_evidence", 400): lambda r: r("nominee").patch(item_path(r), json={}),
+    ("update_evidence", 401): no_token("PATCH", item_path),
+    ("update_evidence", 403): lambda r: r("observer").patch(
+        item_path(r), json={"personal_data": True}
+    ),
+    ("update_evidence", 404): lambda r: r("csc_nominee").patch(
+        item_path(r), json={"personal_data": True}
+    ),
+    ("update_evidence", 409): lambda r: (
+        r.item,
+        r.close_review(),
+        r("nominee").patch(item_path(r), json={"personal_data": True}),
+    )[-1],
+    ("update_evidence", 413): too_big("nominee", "PATCH", item_path),
+    ("withdraw_evidence", 401): no_token("DELETE", item_path),
+    ("withdraw_evidence", 403): lambda r: r("observer").delete(item_path(r)),
+    ("withdraw_evidence", 404): lambda r: r("csc_nominee").delete(item_path(r)),
+    ("withdraw_evidence", 409): lambda r: (
+        r.item,
+        r.close_review(),
+        r("nominee").delete(item_path(r)),
+    )[-1],
+    ("add_evidence_version", 400): post_file(
+        "nominee", VERSIONS, fields={"sha256": "0" * 64}
+    ),
+    ("add_evidence_version", 401): no_token("POST", VERSIONS),
+    ("add_evidence_version", 403): post_file("observer", VERSIONS),
+    ("add_evidence_version", 404): post_file("csc_nominee", VERSIONS),
+    ("add_evidence_version", 409): lambda r: (
+        r.item,
+        r.close_review(),
+        post_file("nominee", VERSIONS)(r),
+    )[-1],
+    ("add_evidence_version", 413): post_file(
+        "nominee", VERSIONS, OVERSIZED_FILE, "big.pdf"
+    ),
+    ("add_evidence_version", 415): post_file("nominee", VERSIONS, HTML, "page.html"),
+    ("list_evidence_versions", 400): bad_limit("inspector", VERSIONS),
+    ("list_evidence_versions", 401): no_token("GET", VERSIONS),
+    ("list_evidence_versions", 404): lambda r: r("csc_nominee").get(VERSIONS(r)),
+    ("download_evidence", 400): lambda r: r("inspector").get(
+        CONTENT(r), query_string={"version": "0"}
+    ),
+    ("download_evidence", 401): no_token("GET", CONTENT),
+    ("download_evidence", 404): lambda r: r("csc_nominee").get(CONTENT(r)),
+    ("download_evidence", 416): lambda r: r("inspector").get(
+        CONTENT(r), headers={"Range": "bytes=1000-2000"}
+    ),
+    ("import_evidence_zip", 400): post_file(
+        "nominee", ws_path("/imports"), b"", "empty.zip"
+    ),
+    ("import_evidence_zip", 401): no_token("POST", ws_path("/imports")),
+    ("import_evidence_zip", 403): post_file("observer", ws_path("/imports")),
+    ("import_evidence_zip", 404): post_file("csc_nominee", ws_path("/imports")),
+    ("import_evidence_zip", 409): closed(
+        post_file("nominee", ws_path("/imports"), b"PK\x05\x06" + b"\0" * 18, "a.zip")
+    ),
+    ("import_evidence_zip", 413): post_file(
+        "nominee", ws_path("/imports"), b"PK\x03\x04" + OVERSIZED_FILE, "big.zip"
+    ),
+    ("import_evidence_zip", 415): post_file(
+        "nominee", ws_path("/imports"), HTML, "page.zip"
+    ),
+    # Requests.
+    ("create_request", 400): lambda r: r("inspector").post(
+        f"/workspaces/{r.ws}/requests", json={}
+    ),
+    ("create_request", 401): no_token("POST", ws_path("/requests")),
+    ("create_request", 403): lambda r: r("nominee").post(
+        f"/workspaces/{r.ws}/requests", json={"title": "Mine"}
+    ),
+    ("create_request", 404): lambda r: r("non_member").post(
+        f"/workspaces/{r.ws}/requests", json={"title": "Mine"}
+    ),
+    ("create_request", 409): closed(
+        lambda r: r("inspector").post(
+            f"/workspaces/{r.ws}/requests", json={"title": "Late"}
+        )
+    ),
+    ("create_request", 413): too_big("inspector", "POST", ws_path("/requests")),
+    ("list_workspace_requests", 400): bad_limit("inspector", ws_path("/requests")),
+    ("list_workspace_requests", 401): no_token("GET", ws_path("/requests")),
+    ("list_workspace_requests", 404): lambda r: r("csc_nominee").get(
+        f"/workspaces/{r.ws}/requests"
+    ),
+    ("send_request_list", 400): lambda r: r("inspector").post(
+        f"/reviews/{r.review}/requests", json={}
+    ),
+    ("send_request_list", 401): no_token("POST", review_path("/requests")),
+    ("send_request_list", 403): lambda r: r("nominee").post(
+        f"/reviews/{r.review}/requests", json={"requests": [{"title": "Mine"}]}
+    ),
+    ("send_request_list", 404): lambda r: r("non_member").post(
+        f"/reviews/{r.review}/requests", json={"requests": [{"title": "Mine"}]}
+    ),
+    ("send_request_list", 409): closed(
+        lambda r: r("inspector").post(
+            f"/reviews/{r.review}/requests", json={"requests": [{"title": "Late"}]}
+        )
+    ),
+    ("send_request_list", 413): too_big("inspector", "POST", review_path("/requests")),
+    ("get_request", 401): no_token("GET", request_path("")),
+    ("get_request", 404): lambda r: r("csc_nominee").get(request_path("")(r)),
+    ("decide_request", 400): lambda r: r("inspector").post(
+        request_path("/decision")(r), json={"decision": "shrug"}
+    ),
+    ("decide_request", 401): no_token("POST", request_path("/decision")),
+    ("decide_request", 403): lambda r: r("nominee").post(
+        request_path("/decision")(r), json={"decision": "withdraw"}
+    ),
+    ("decide_request", 404): lambda r: r("csc_nominee").post(
+        request_path("/decision")(r), json={"decision": "withdraw"}
+    ),
+    # An open request has nothing to accept yet.
+    ("decide_request", 409): lambda r: r("inspector").post(
+        request_path("/decision")(r), json={"decision": "accept"}
+    ),
+    ("decide_request", 413): too_big("inspector", "POST", request_path("/decision")),
+    ("set_request_assignees", 400): lambda r: r("nominee").put(
+        request_path("/assignees")(r), json={"user_ids": [r.user("csc_contributor")]}
+    ),
+    ("set_request_assignees", 401): no_token("PUT", request_path("/assignees")),
+    ("set_request_assignees", 403): lambda r: r("contributor").put(
+        request_path("/assignees")(r), json={"user_ids": []}
+    ),
+    ("set_request_assignees", 404): lambda r: r("csc_nominee").put(
+        request_path("/assignees")(r), json={"user_ids": []}
+    ),
+    ("set_request_assignees", 409): lambda r: (
+        r.request,
+        r.close_review(),
+        r("nominee").put(request_path("/assignees")(r), json={"user_ids": []}),
+    )[-1],
+    ("set_request_assignees", 413): too_big(
+        "nominee", "PUT", request_path("/assignees")
+    ),
+    ("get_review_progress", 401): no_token("GET", review_path("/progress")),
+    ("get_review_progress", 403): lambda r: r("admin").get(
+        f"/reviews/{r.review}/progress"
+    ),
+    ("get_review_progress", 404): lambda r: r("non_member").get(
+        f"/reviews/{r.review}/progress"
+    ),
+    # Resumable uploads.
+    ("start_upload", 400): lambda r: r("nominee").post(
+        f"/workspaces/{r.ws}/uploads", json={}
+    ),
+    ("start_upload", 401): no_token("POST", ws_path("/uploads")),
+    ("start_upload", 403): lambda r: r("observer").post(
+        f"/workspaces/{r.ws}/uploads",
+        json={"filename": "a.pdf", "size": 10, "sha256": "0" * 64},
+    ),
+    ("start_upload", 404): lambda r: r("csc_nominee").post(
+        f"/workspaces/{r.ws}/uploads",
+        json={"filename": "a.pdf", "size": 10, "sha256": "0" * 64},
+    ),
+    ("start_upload", 409): closed(
+        lambda r: r("nominee").post(
+            f"/workspaces/{r.ws}/uploads",
+            json={"filename": "a.pdf", "size": 10, "sha256": "0" * 64},
+        )
+    ),
+    ("start_upload", 413): lambda r: r("nominee").post(
+        f"/workspaces/{r.ws}/uploads",
+        json={
+            "filename": "a.pdf",
+            "size": current_app.config["UPLOAD_MAX_BYTES"] + 1,
+            "sha256": "0" * 64,
+        },
+    ),
+    ("upload_part", 400): put_part("nominee", b"too short"),
+    ("upload_part", 401): lambda r: r.anonymous.put(
+        f"/uploads/{r.upload_session()}/parts/1", data=PDF * 10
+    ),
+    ("upload_part", 403): demoted_part,
+    ("upload_part", 404): put_part("contributor", PDF * 10),
+    ("upload_part", 409): completing(put_part("nominee", PDF * 10)),
+    ("upload_part", 415): put_part("nominee", HTML.ljust(len(PDF) * 10, b" ")),
+    ("get_upload", 401): no_token("GET", upload_path("")),
+    ("get_upload", 404): lambda r: r("contributor").get(upload_path("")(r)),
+    ("cancel_upload", 401): no_token("DELETE", upload_path("")),
+    ("cancel_upload", 404): lambda r: r("contributor").delete(upload_path("")(r)),
+    ("cancel_upload", 409): completing(
+        lambda r: r("nominee").delete(upload_path("")(r))
+    ),
+    # No part has been sent.
+    ("complete_upload", 400): lambda r: r("nominee").post(
+        upload_path("/complete")(r), json={}
+    ),
+    ("complete_upload", 401): no_token("POST", upload_path("/complete")),
+    ("complete_upload", 403): demoted_complete,
+    ("complete_upload", 404): lambda r: r("contributor").post(
+        upload_path("/complete")(r), json={}
+    ),
+    ("complete_upload", 409): lambda r: (
+        r.upload_session(),
+        r.close_review(),
+        r("nominee").post(upload_path("/complete")(r), json={}),
+    )[-1],
+    ("complete_upload", 413): too_big("nominee", "POST", upload_path("/complete")),
+}
+
+
+def documented_4xx(app) -> set[tuple[str, int]]:
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    return {
+        (operation["operationId"], int(status))
+        for operations in document["paths"].values()
+        for method, operation in operations.items()
+        if method != "parameters"
+        for status in operation["responses"]
+        if status.startswith("4")
+    }
+
+
+def test_the_table_is_the_document(app) -> None:
+    documented = documented_4xx(app)
+    assert sorted(documented - set(PROVOKE)) == [], "documented, never provoked"
+    assert sorted(set(PROVOKE) - documented) == [], "provoked, not documented"
+
+
+@pytest.fixture
+def room(world: World, api, client) -> Room:
+    return Room(world, api, ApiClient(client))
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "status"), sorted(PROVOKE), ids=lambda v: str(v)
+)
+def test_the_documented_status_is_given(
+    operation_id: str, status: int, room: Room, store
+) -> None:
+    response = PROVOKE[(operation_id, status)](room)
+    assert response.status_code == status, (operation_id, response.get_json())
+    # ... from the operation meant, not another one the path happens to hit.
+    assert room.anonymous.client.last_operation_id == operation_id
+    error_of(response)  # the contract's error body, whatever the status

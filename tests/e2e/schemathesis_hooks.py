@@ -1,0 +1,99 @@
+"""Schemathesis hooks for the portal's own fuzz run (test_e2e_schemathesis.py).
+
+Loaded by the ``schemathesis run`` child process through
+``SCHEMATHESIS_HOOKS``; the test writes what they need (the server's address,
+the ids of the objects it seeded, an administrator's token) to the JSON file
+named by ``PORTAL_FUZZ_SEED``.
+
+- Path parameters: half the cases use an id the run's users can reach, so
+  the fuzzer gets past ``404`` into the validation and state rules behind it
+  (random UUIDs alone only ever find nothing).
+- ``DELETE /auth/token`` revokes the token it is sent, so it is sent one of
+  its own, made for the purpose; otherwise the first such case would sign
+  the run's user out for the rest of the run.
+- Cases whose request line gunicorn would refuse with its own ``414``
+  (over 4094 bytes, before the portal sees them) are not sent: that limit is
+  the HTTP server's, documented in the README, not the API's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import requests
+import schemathesis
+from hypothesis import strategies as st
+
+with open(os.environ["PORTAL_FUZZ_SEED"], encoding="utf-8") as _file:
+    SEED: dict[str, Any] = json.load(_file)
+
+# gunicorn's --limit-request-line default; the method, the HTTP version and
+# the spaces take the rest of the line.
+REQUEST_LINE_MAX = 4094 - len("DELETE  HTTP/1.1")
+
+
+@schemathesis.hook
+def flatmap_path_parameters(
+    context: schemathesis.HookContext, path_parameters: dict[str, Any] | None
+) -> Any:
+    known = SEED["path_parameters"]
+    if not path_parameters:
+        return st.just(path_parameters)
+    choices = {
+        name: st.sampled_from([value, *known[name]])
+        if name in known
+        else st.just(value)
+        for name, value in path_parameters.items()
+    }
+    return st.fixed_dictionaries(choices)
+
+
+@schemathesis.hook
+def filter_case(context: schemathesis.HookContext, case: schemathesis.Case) -> bool:
+    path = quote(case.formatted_path, safe="/")
+    query = urlencode(case.query or {}, doseq=True)
+    return len(path) + len(query) + 1 <= REQUEST_LINE_MAX
+
+
+@schemathesis.hook
+def before_call(
+    context: schemathesis.HookContext, case: schemathesis.Case, kwargs: dict[str, Any]
+) -> None:
+    spare_member(case)
+    if case.method.upper() == "DELETE" and case.path == "/api/v1/auth/token":
+        own_token(case)
+
+
+def spare_member(case: schemathesis.Case) -> None:
+    """Membership changes reach the run's own users through the stateful
+    phase's links (an id from ``GET /me`` or ``GET /users``): point those at
+    a spare member instead, or one ``DELETE`` would lock the run out."""
+    parameters = case.path_parameters or {}
+    if str(parameters.get("user_id")) in SEED["protected_users"]:
+        parameters["user_id"] = SEED["path_parameters"]["user_id"][0]
+
+
+def own_token(case: schemathesis.Case) -> None:
+    """``DELETE /auth/token`` sent with one of the run's tokens revokes a
+    fresh token of a user of its own instead."""
+    headers = case.headers if case.headers is not None else {}
+    sent = str(headers.get("Authorization", ""))
+    if (
+        not sent.startswith("Bearer ")
+        or sent.removeprefix("Bearer ") not in SEED["tokens"]
+    ):
+        return  # no token, or a made-up one: send it as the fuzzer made it
+    answer = requests.post(
+        SEED["base_url"] + "/api/v1/auth/token",
+        json={
+            "email": SEED["revoker"]["email"],
+            "password": SEED["revoker"]["password"],
+        },
+        timeout=30,
+    )
+    answer.raise_for_status()
+    headers["Authorization"] = f"Bearer {answer.json()['token']}"
+    case.headers = headers
