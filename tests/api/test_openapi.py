@@ -98,3 +98,113 @@ def test_operations_have_schemas_and_security(client) -> None:
         "id", "workspace_id", "title", "description", "filename", "media_type",
         "size", "sha256", "uploaded_by", "uploaded_at",
     }  # fmt: skip
+
+
+# Scripts and generated clients are built on these names (a generated
+# client's functions are named after them): renaming one breaks them, so a
+# change here is a breaking change of the API and needs a new version.
+OPERATION_IDS = {
+    ("post", "/auth/token"): "create_token",
+    ("delete", "/auth/token"): "revoke_token",
+    ("get", "/me"): "get_me",
+    ("post", "/organisations"): "create_organisation",
+    ("get", "/organisations"): "list_organisations",
+    ("post", "/users"): "create_user",
+    ("get", "/users"): "list_users",
+    ("post", "/reviews"): "create_review",
+    ("get", "/reviews"): "list_reviews",
+    ("get", "/reviews/{review_id}"): "get_review",
+    ("put", "/reviews/{review_id}/members/{user_id}"): "set_member_role",
+    ("get", "/reviews/{review_id}/members"): "list_members",
+    ("delete", "/reviews/{review_id}/members/{user_id}"): "remove_member",
+    ("get", "/reviews/{review_id}/workspaces"): "list_workspaces",
+    ("get", "/workspaces/{workspace_id}"): "get_workspace",
+    ("post", "/workspaces/{workspace_id}/evidence"): "upload_evidence",
+    ("get", "/workspaces/{workspace_id}/evidence"): "list_workspace_evidence",
+    ("get", "/evidence/{evidence_id}"): "get_evidence",
+    ("get", "/evidence/{evidence_id}/content"): "download_evidence",
+    ("delete", "/evidence/{evidence_id}"): "withdraw_evidence",
+    ("post", "/workspaces/{workspace_id}/requests"): "create_request",
+    ("get", "/workspaces/{workspace_id}/requests"): "list_workspace_requests",
+    ("post", "/reviews/{review_id}/requests"): "send_request_list",
+    ("get", "/requests/{request_id}"): "get_request",
+    ("post", "/requests/{request_id}/decision"): "decide_request",
+    ("put", "/requests/{request_id}/assignees"): "set_request_assignees",
+    ("get", "/reviews/{review_id}/progress"): "get_review_progress",
+    ("patch", "/evidence/{evidence_id}"): "update_evidence",
+    ("post", "/evidence/{evidence_id}/versions"): "add_evidence_version",
+    ("get", "/evidence/{evidence_id}/versions"): "list_evidence_versions",
+    ("post", "/workspaces/{workspace_id}/imports"): "import_evidence_zip",
+    ("post", "/workspaces/{workspace_id}/uploads"): "start_upload",
+    ("put", "/uploads/{upload_id}/parts/{number}"): "upload_part",
+    ("get", "/uploads/{upload_id}"): "get_upload",
+    ("post", "/uploads/{upload_id}/complete"): "complete_upload",
+    ("delete", "/uploads/{upload_id}"): "cancel_upload",
+}
+
+# Named request bodies, so generated models are EvidenceUpload, not
+# PostApiV1WorkspacesWorkspaceIdEvidenceBody.
+REQUEST_BODIES = {
+    "create_token": "Credentials",
+    "create_organisation": "NewOrganisation",
+    "create_user": "NewUser",
+    "create_review": "NewReview",
+    "set_member_role": "Role",
+    "upload_evidence": "EvidenceUpload",
+    "update_evidence": "EvidenceChange",
+    "add_evidence_version": "VersionUpload",
+    "import_evidence_zip": "ZipImport",
+    "create_request": "NewRequest",
+    "send_request_list": "NewRequestList",
+    "decide_request": "Decision",
+    "set_request_assignees": "Assignees",
+    "start_upload": "NewUpload",
+    "upload_part": "UploadPart",
+    "complete_upload": "Complete",
+}
+
+
+def operations(document):
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                yield method, path.removeprefix("/api/v1"), operation
+
+
+def test_operation_ids_are_the_stable_ones(client) -> None:
+    found = {(m, p): op["operationId"] for m, p, op in operations(spec(client))}
+    assert found == OPERATION_IDS
+    assert len(set(found.values())) == len(found)
+
+
+def test_every_request_body_is_a_named_schema(client) -> None:
+    document = spec(client)
+    found = {}
+    for _method, _path, operation in operations(document):
+        if "requestBody" not in operation:
+            continue
+        (content,) = operation["requestBody"]["content"].values()
+        reference = content["schema"]["$ref"]
+        name = reference.removeprefix("#/components/schemas/")
+        assert name in document["components"]["schemas"], reference
+        found[operation["operationId"]] = name
+    assert found == REQUEST_BODIES
+
+
+def test_limits_the_api_enforces_are_stated(app, client) -> None:
+    document = spec(client)
+    schemas = document["components"]["schemas"]
+    size = schemas["NewUpload"]["properties"]["size"]
+    assert size["minimum"] == 1
+    assert size["maximum"] == app.config["UPLOAD_MAX_BYTES"]
+    assert "x-maximum-setting" not in size
+    assert schemas["NewUpload"]["properties"]["sha256"]["pattern"]
+    listing = document["paths"]["/api/v1/reviews"]["get"]["parameters"]
+    limit = next(p for p in listing if p["name"] == "limit")["schema"]
+    assert (limit["minimum"], limit["maximum"]) == (1, 200)
+    cursor = next(p for p in listing if p["name"] == "cursor")["schema"]
+    assert cursor["pattern"] and cursor["maxLength"]
+    # Fields that can be null say so (an administrator has no organisation).
+    organisation = schemas["User"]["properties"]["organisation_id"]
+    assert organisation.get("nullable") is True or "null" in str(organisation)
+    assert schemas["Review"]["properties"]["status"]["enum"]
