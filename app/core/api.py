@@ -330,6 +330,25 @@ class UtcDateTime(ma.fields.DateTime):
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class ChangeSchema(ma.Schema):
+    """A PATCH body: a JSON object naming at least one field to change."""
+
+    @ma.validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _names_a_field(
+        self, data: dict[str, Any], original: Any, **_kwargs: Any
+    ) -> None:
+        # A PATCH with no body, or {}, changes nothing: most likely a client
+        # that lost its body on the way, so say so rather than answer 200.
+        # (A field sent with a bad value is that field's error alone.)
+        if not data and not original:
+            raise ma.ValidationError(
+                _l(
+                    "Send a JSON object with at least one field to change: %(names)s.",
+                    names=", ".join(self.fields),
+                )
+            )
+
+
 class StrictBoolean(ma.fields.Boolean):
     """Only JSON ``true`` and ``false``: not "yes", 1, 0 or "on".
 

@@ -10,6 +10,7 @@ from flask import current_app, request
 
 from app.core import uploads
 from app.core.api import (
+    ChangeSchema,
     PageArgs,
     ResponseSchema,
     StrictBoolean,
@@ -124,7 +125,7 @@ def _themes(value: list[str]) -> list[str]:
         raise ma.ValidationError(str(bad)) from None
 
 
-class EvidenceChangeSchema(ma.Schema):
+class EvidenceChangeSchema(ChangeSchema):
     title = Text(min_length=1, max_length=services.TITLE_MAX)
     description = Text(multiline=True, max_length=services.DESCRIPTION_MAX)
     effective_date = ma.fields.Date(allow_none=True)
@@ -136,21 +137,6 @@ class EvidenceChangeSchema(ma.Schema):
         metadata={"type": "string"},
     )
     personal_data = StrictBoolean()
-
-    @ma.validates_schema(skip_on_field_errors=False, pass_original=True)
-    def _names_a_field(
-        self, data: dict[str, Any], original: Any, **_kwargs: Any
-    ) -> None:
-        # A PATCH with no body, or {}, changes nothing: most likely a client
-        # that lost its body on the way, so say so rather than answer 200.
-        # (A field sent with a bad value is that field's error alone.)
-        if not data and not original:
-            raise ma.ValidationError(
-                _l(
-                    "Send a JSON object with at least one field to change: %(names)s.",
-                    names=", ".join(self.fields),
-                )
-            )
 
     @ma.post_load
     def _check(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import marshmallow as ma
 from app.accounts.models import User
 from app.accounts.permissions import admin_required
 from app.core.api import (
+    ChangeSchema,
     PageArgs,
     ResponseSchema,
     Text,
@@ -22,7 +23,7 @@ from app.core.i18n import _, _l
 from app.core.permissions import Role, Side
 from app.reviews import api_bp as bp
 from app.reviews import permissions, queries, services
-from app.reviews.models import Membership, Review, ReviewStatus
+from app.reviews.models import Membership, Review, ReviewStatus, VisitMode
 
 ROLE_FIELD_ERROR = "Must be one of: " + ", ".join(r.value for r in Role) + "."
 
@@ -62,6 +63,32 @@ class ReviewSchema(ResponseSchema):
     )
 
 
+STAGE_ERROR = (
+    "Must be one of: "
+    + ", ".join(s.value for s in services.STAGE_ORDER if s in services.SETTABLE_STAGES)
+    + "."
+)
+
+
+class ReviewChangeSchema(ChangeSchema):
+    status = ma.fields.Enum(
+        ReviewStatus,
+        by_value=True,
+        error_messages={"unknown": STAGE_ERROR},
+        validate=ma.validate.OneOf(services.SETTABLE_STAGES, error=STAGE_ERROR),
+        metadata={
+            "type": "string",
+            "enum": [
+                s.value for s in services.STAGE_ORDER if s in services.SETTABLE_STAGES
+            ],
+            "description": "Forward only (stages may be skipped); closed is final. "
+            "published is set by the agreed publication.",
+        },
+    )
+    title = Text(min_length=1, max_length=500)
+    title_cy = Text(allow_none=True, max_length=500)
+
+
 class MembershipSchema(ResponseSchema):
     user_id = ma.fields.UUID()
     role = ma.fields.String(metadata={"enum": [r.value for r in Role]})
@@ -88,7 +115,43 @@ class WorkspaceSchema(ResponseSchema):
     name_cy = ma.fields.String(allow_none=True)
 
 
+MODE_ERROR = "Must be one of: " + ", ".join(m.value for m in VisitMode) + "."
+
+
+class NewThemeSchema(ma.Schema):
+    name = Text(required=True, min_length=1, max_length=200)
+    name_cy = Text(allow_none=True, max_length=200)
+    period = Text(
+        allow_none=True,
+        max_length=100,
+        metadata={"description": 'Free text: "Spring 2022", "Autumn term".'},
+    )
+    approach = ma.fields.Enum(
+        VisitMode,
+        by_value=True,
+        allow_none=True,
+        error_messages={"unknown": MODE_ERROR},
+        metadata={"type": "string", "description": "As a visit's mode."},
+    )
+
+
+class ThemeChangeSchema(NewThemeSchema, ChangeSchema):
+    name = Text(min_length=1, max_length=200)
+
+
+class ThemeSchema(ResponseSchema):
+    id = ma.fields.UUID()
+    review_id = ma.fields.UUID()
+    name = ma.fields.String()
+    name_cy = ma.fields.String(allow_none=True)
+    period = ma.fields.String(allow_none=True)
+    approach = ma.fields.Enum(
+        VisitMode, by_value=True, allow_none=True, metadata={"type": "string"}
+    )
+
+
 ReviewPage = page_schema(ReviewSchema, "ReviewPage")
+ThemePage = page_schema(ThemeSchema, "ThemePage")
 MembershipPage = page_schema(MembershipSchema, "MembershipPage")
 WorkspacePage = page_schema(WorkspaceSchema, "WorkspacePage")
 
@@ -153,6 +216,24 @@ def get_review(review_id: uuid.UUID) -> Any:
     """One review."""
     actor = current_actor()
     return review_view(actor, queries.get_visible_review_or_404(actor, review_id))
+
+
+@bp.route("/reviews/<uuid:review_id>", methods=["PATCH"], operation_id="update_review")
+@token_required
+@bp.arguments(ReviewChangeSchema)
+@bp.response(200, ReviewSchema)
+@bp.alt_response(400, schema="Error", description="Invalid input")
+@bp.alt_response(403, schema="Error", description="Not a lead officer or administrator")
+@bp.alt_response(404, schema="Error", description="No such review, or not visible")
+@bp.alt_response(
+    409, schema="Error", description="A stage backwards, or the review is closed"
+)
+def update_review(data: dict[str, Any], review_id: uuid.UUID) -> Any:
+    """Move the review's stage forward (planning, fieldwork, reporting,
+    closed), or change its title."""
+    actor = current_actor()
+    review = queries.get_visible_review_or_404(actor, review_id)
+    return review_view(actor, services.update_review(actor, review, data))
 
 
 @bp.route(
@@ -239,3 +320,73 @@ def list_workspaces(page: dict[str, Any], review_id: uuid.UUID) -> Any:
 def get_workspace(workspace_id: uuid.UUID) -> Any:
     """One workspace."""
     return queries.get_visible_workspace_or_404(current_actor(), workspace_id)
+
+
+# --- themes --------------------------------------------------------------------
+
+
+@bp.route(
+    "/reviews/<uuid:review_id>/themes", methods=["POST"], operation_id="create_theme"
+)
+@token_required
+@bp.arguments(NewThemeSchema)
+@bp.response(201, ThemeSchema)
+@bp.alt_response(400, schema="Error", description="Invalid input")
+@bp.alt_response(403, schema="Error", description="Not an inspector or lead officer")
+@bp.alt_response(404, schema="Error", description="No such review, or not visible")
+@bp.alt_response(
+    409, schema="Error", description="A name the review has, or the review is closed"
+)
+def create_theme(data: dict[str, Any], review_id: uuid.UUID) -> Any:
+    """Add a theme (a line of enquiry) to the review."""
+    actor = current_actor()
+    review = queries.get_visible_review_or_404(actor, review_id)
+    return services.create_theme(actor, review, data)
+
+
+@bp.route(
+    "/reviews/<uuid:review_id>/themes", methods=["GET"], operation_id="list_themes"
+)
+@token_required
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, ThemePage)
+@bp.alt_response(403, schema="Error", description="Administrators who are not members")
+@bp.alt_response(404, schema="Error", description="No such review, or not visible")
+def list_themes(page: dict[str, Any], review_id: uuid.UUID) -> Any:
+    """The review's themes, in the order they were made (every member)."""
+    actor = current_actor()
+    review = queries.get_visible_review_or_404(actor, review_id)
+    if queries.role_in(actor, review.id) is None:
+        raise Forbidden(_("Only members of the review see its themes."))
+    result = queries.list_themes(actor, review, page)
+    return {"items": result.items, "next_cursor": result.next_cursor}
+
+
+@bp.route("/themes/<uuid:theme_id>", methods=["PATCH"], operation_id="update_theme")
+@token_required
+@bp.arguments(ThemeChangeSchema)
+@bp.response(200, ThemeSchema)
+@bp.alt_response(400, schema="Error", description="Invalid input")
+@bp.alt_response(403, schema="Error", description="Not an inspector or lead officer")
+@bp.alt_response(404, schema="Error", description="No such theme, or not visible")
+@bp.alt_response(
+    409, schema="Error", description="A name the review has, or the review is closed"
+)
+def update_theme(data: dict[str, Any], theme_id: uuid.UUID) -> Any:
+    """Rename a theme, or change its period or approach."""
+    actor = current_actor()
+    theme = queries.get_visible_theme_or_404(actor, theme_id)
+    return services.update_theme(actor, theme, data)
+
+
+@bp.route("/themes/<uuid:theme_id>", methods=["DELETE"], operation_id="delete_theme")
+@token_required
+@bp.response(204)
+@bp.alt_response(403, schema="Error", description="Not an inspector or lead officer")
+@bp.alt_response(404, schema="Error", description="No such theme, or not visible")
+@bp.alt_response(409, schema="Error", description="The review is closed")
+def delete_theme(theme_id: uuid.UUID) -> None:
+    """Remove a theme from the review's choices (what was filed under it
+    keeps its text)."""
+    actor = current_actor()
+    services.delete_theme(actor, queries.get_visible_theme_or_404(actor, theme_id))

@@ -7,7 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from wtforms import SelectField, SubmitField
 from wtforms.validators import InputRequired
 
-from app.core.i18n import ROLE_LABELS, _l
+from app.core.i18n import ROLE_LABELS, STATUS_LABELS, _l
 from app.core.web import select_choices
 
 
@@ -35,3 +35,20 @@ class MemberForm(FlaskForm):
 
 class RemoveMemberForm(FlaskForm):
     submit = SubmitField(_l("Remove"), widget=GovSubmitInput())
+
+
+class StageForm(FlaskForm):
+    """Move a review to a later stage (lead officers, administrators)."""
+
+    status = SelectField(
+        _l("Move the review to"),
+        widget=GovSelect(),
+        validators=[InputRequired(message=_l("Choose a stage"))],
+        choices=[],
+    )
+    submit = SubmitField(_l("Change stage"), widget=GovSubmitInput())
+
+    def set_choices(self, stages: list[str]) -> None:
+        self.status.choices = select_choices(
+            [("", _l("Choose a stage")), *((s, STATUS_LABELS[s]) for s in stages)]
+        )

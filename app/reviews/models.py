@@ -112,3 +112,34 @@ class Membership(Base):
 
     review: Mapped[Review] = relationship()
     user: Mapped[User] = relationship()
+
+
+class VisitMode(StrEnum):
+    """How a visit, a session or a theme's engagement is held."""
+
+    ON_SITE = "on_site"
+    REMOTE = "remote"
+    COUNCIL_CHAMBER = "council_chamber"
+    HYBRID = "hybrid"
+
+
+class Theme(IdMixin, CreatedMixin, Base):
+    """A line of enquiry of a review (a scrutiny committee's termly theme,
+    with its period and approach). Every member sees them: the reviewed
+    parties are told what the review looks at."""
+
+    __tablename__ = "themes"
+    __table_args__ = (sa.UniqueConstraint("review_id", "name"),)
+
+    review_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("reviews.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200))
+    name_cy: Mapped[str | None] = mapped_column(sa.String(200))
+    period: Mapped[str | None] = mapped_column(sa.String(100))
+    approach: Mapped[VisitMode | None] = mapped_column(
+        str_enum(VisitMode, "visit_mode")
+    )
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )

@@ -76,3 +76,16 @@ def require_may_grant(
                     role=label(ROLE_LABELS, role),
                 )
             )
+
+
+def can_steer(user: User, role: Role | None) -> bool:
+    """Inspecting lead officers and administrators move a review's stage and
+    retitle it."""
+    return user.is_admin or role is Role.LEAD_OFFICER
+
+
+def require_may_steer(user: User, role: Role | None) -> None:
+    if not can_steer(user, role):
+        raise Forbidden(
+            _("Only the inspecting bodies' lead officers change a review's stage.")
+        )

@@ -17,7 +17,7 @@ from app.core.api import Page, paginate
 from app.core.db import db
 from app.core.errors import NotFound
 from app.core.permissions import Capability, Role, roles_with
-from app.reviews.models import Membership, Review, ReviewParty, Workspace
+from app.reviews.models import Membership, Review, ReviewParty, Theme, Workspace
 
 
 def role_in(user: User, review_id: uuid.UUID) -> Role | None:
@@ -195,3 +195,43 @@ def roles_of(user: User, review_ids: list[uuid.UUID]) -> dict[uuid.UUID, Role]:
         )
     )
     return {review_id: role for review_id, role in rows}
+
+
+def visible_themes(user: User) -> sa.Select[tuple[Theme]]:
+    """Themes of the reviews the user is a member of (either side)."""
+    return sa.select(Theme).where(
+        Theme.review_id.in_(
+            sa.select(Membership.review_id).where(Membership.user_id == user.id)
+        )
+    )
+
+
+def get_visible_theme_or_404(user: User, theme_id: uuid.UUID) -> Theme:
+    theme = db.session.scalars(
+        visible_themes(user).where(Theme.id == theme_id)
+    ).one_or_none()
+    if theme is None:
+        raise NotFound()
+    return theme
+
+
+def list_themes(user: User, review: Review, page: dict[str, Any]) -> Page:
+    return paginate(
+        db.session,
+        visible_themes(user).where(Theme.review_id == review.id),
+        order=[Theme.created_at, Theme.id],
+        descending=False,
+        page=page,
+        list_name=f"themes:{review.id}",
+    )
+
+
+def theme_names(review_id: uuid.UUID) -> list[str]:
+    """The review's theme names in the order made: the pages' choices."""
+    return list(
+        db.session.scalars(
+            sa.select(Theme.name)
+            .where(Theme.review_id == review_id)
+            .order_by(Theme.created_at, Theme.id)
+        )
+    )

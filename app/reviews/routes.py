@@ -14,7 +14,8 @@ from app.core.i18n import _
 from app.core.permissions import Role, Side
 from app.core.web import next_page_url, page_args
 from app.reviews import bp, permissions, queries, services
-from app.reviews.forms import MemberForm, RemoveMemberForm
+from app.reviews.forms import MemberForm, RemoveMemberForm, StageForm
+from app.reviews.models import Review, ReviewStatus
 
 
 def _me() -> User:
@@ -54,6 +55,10 @@ def review(review_id: uuid.UUID) -> str:
         if permissions.can_view_members(me, role)
         else None
     )
+    stage_form = None
+    if permissions.can_steer(me, role) and not item.is_closed:
+        stage_form = StageForm()
+        stage_form.set_choices(later_stages(item))
     return render_template(
         "reviews/review.html",
         review=item,
@@ -62,7 +67,37 @@ def review(review_id: uuid.UUID) -> str:
         workspaces=workspaces,
         members=members,
         can_manage=bool(permissions.manageable_roles(me, role)),
+        stage_form=stage_form,
     )
+
+
+def later_stages(review: Review) -> list[str]:
+    """The stages a lead officer may move ``review`` to: any later one that
+    is set by hand (published comes with the agreed publication)."""
+    now = services.STAGE_ORDER.index(review.status)
+    return [
+        stage.value
+        for stage in services.STAGE_ORDER[now + 1 :]
+        if stage in services.SETTABLE_STAGES
+    ]
+
+
+@bp.route("/reviews/<uuid:review_id>/stage", methods=["POST"], endpoint="stage")
+@login_required
+def stage(review_id: uuid.UUID) -> str | Response:
+    me = _me()
+    item = queries.get_visible_review_or_404(me, review_id)
+    role = queries.role_in(me, item.id)
+    permissions.require_may_steer(me, role)
+    form = StageForm()
+    form.set_choices(later_stages(item))
+    if form.validate_on_submit():
+        services.update_review(me, item, {"status": ReviewStatus(form.status.data)})
+        flash(_("The review's stage was changed."), "success")
+    else:
+        for message in form.status.errors:
+            flash(str(message), "error")
+    return redirect(url_for("reviews.review", review_id=item.id))
 
 
 @bp.route(

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
+
+import sqlalchemy as sa
 
 from app.accounts import queries as account_queries
 from app.accounts.models import User
 from app.accounts.permissions import require_admin
 from app.audit import services as audit
 from app.core.db import db, utcnow
-from app.core.errors import Conflict, NotFound, ValidationFailed
-from app.core.i18n import ROLE_LABELS, SIDE_LABELS, _, label
+from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.core.i18n import ROLE_LABELS, SIDE_LABELS, STATUS_LABELS, _, label
 from app.core.permissions import Role, Side
 from app.intake import services as intake_services
 from app.reviews import permissions, queries
-from app.reviews.models import Membership, Review, ReviewParty, Workspace
+from app.reviews.models import (
+    Membership,
+    Review,
+    ReviewParty,
+    ReviewStatus,
+    Theme,
+    Workspace,
+)
+from app.reviews.visibility import Viewer
 
 
 def create_review(
@@ -184,3 +195,163 @@ def _require_open_for(actor: User, review: Review) -> None:
     # access during the retention period.
     if review.is_closed and not actor.is_admin:
         raise Conflict(_("This review is closed: its members can no longer change."))
+
+
+# The stages in their order. ``published`` is reached by the publication
+# (the agreement feature), never set by hand; ``closed`` may follow any
+# stage (not every review publishes) and is final.
+STAGE_ORDER = [
+    ReviewStatus.PLANNING,
+    ReviewStatus.FIELDWORK,
+    ReviewStatus.REPORTING,
+    ReviewStatus.PUBLISHED,
+    ReviewStatus.CLOSED,
+]
+SETTABLE_STAGES = frozenset(STAGE_ORDER) - {ReviewStatus.PUBLISHED}
+
+
+def update_review(
+    actor: User,
+    review: Review,
+    changes: dict[str, Any],
+) -> Review:
+    """Move the review's stage forward and/or retitle it.
+
+    Inspecting lead officers and administrators only (403 for other members).
+    A stage moves only forward, stages may be skipped; the same stage again
+    changes nothing; once closed nothing changes (409).
+    """
+    role = queries.role_in(actor, review.id)
+    permissions.require_may_steer(actor, role)
+    if review.is_closed:
+        raise Conflict(_("This review is closed: nothing in it can change."))
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    status = changes.get("status")
+    if status is not None and status is not review.status:
+        if status not in SETTABLE_STAGES:
+            raise ValidationFailed.field(
+                "status",
+                _("A review is published by its agreed publication, not by hand."),
+            )
+        if STAGE_ORDER.index(status) < STAGE_ORDER.index(review.status):
+            raise Conflict(
+                _(
+                    "A review's stage only moves forward: it is at %(current)s.",
+                    current=label(STATUS_LABELS, review.status),
+                )
+            )
+        before["status"], after["status"] = review.status.value, status.value
+        review.status = status
+    for name in ("title", "title_cy"):
+        if name in changes:
+            value = changes[name] or None
+            if name == "title" and value is None:
+                raise ValidationFailed.field("title", _("Enter a title."))
+            if value != getattr(review, name):
+                before[name], after[name] = getattr(review, name), value
+                setattr(review, name, value)
+    if after:
+        audit.record(
+            "review.updated",
+            actor=actor,
+            review_id=review.id,
+            target=review,
+            details={"before": before, "after": after},
+        )
+    db.session.commit()
+    return review
+
+
+# --- themes --------------------------------------------------------------------
+
+THEME_FIELDS = ("name", "name_cy", "period", "approach")
+
+
+def _require_writer(actor: User, review: Review) -> Viewer:
+    viewer = Viewer.of(actor, review)
+    if not viewer.writes:
+        raise Forbidden(_("Only the review's inspectors and lead officers do this."))
+    if review.is_closed:
+        raise Conflict(_("This review is closed: nothing in it can change."))
+    return viewer
+
+
+def _require_new_theme_name(
+    review: Review, name: str, keep: uuid.UUID | None = None
+) -> None:
+    # Case and surrounding space do not make a new theme ("Leadership" and
+    # "leadership" are the same line of enquiry).
+    clash = db.session.scalar(
+        sa.select(Theme.id).where(
+            Theme.review_id == review.id,
+            sa.func.lower(Theme.name) == name.lower(),
+            Theme.id != keep if keep is not None else sa.true(),
+        )
+    )
+    if clash is not None:
+        raise Conflict(_("This review already has a theme of that name."))
+
+
+def create_theme(actor: User, review: Review, fields: dict[str, Any]) -> Theme:
+    """A theme of the review (writers; 409 for a name it already has)."""
+    _require_writer(actor, review)
+    _require_new_theme_name(review, fields["name"])
+    theme = Theme(
+        review_id=review.id,
+        created_by_id=actor.id,
+        **{name: fields.get(name) or None for name in THEME_FIELDS},
+    )
+    db.session.add(theme)
+    db.session.flush()
+    audit.record(
+        "theme.created",
+        actor=actor,
+        review_id=review.id,
+        target=theme,
+        details={"name": theme.name},
+    )
+    db.session.commit()
+    return theme
+
+
+def update_theme(actor: User, theme: Theme, fields: dict[str, Any]) -> Theme:
+    review = db.session.get(Review, theme.review_id)
+    assert review is not None
+    _require_writer(actor, review)
+    if "name" in fields:
+        _require_new_theme_name(review, fields["name"], keep=theme.id)
+    before: dict[str, Any] = {}
+    for name in THEME_FIELDS:
+        if name in fields:
+            value = fields[name] or None
+            if value != getattr(theme, name):
+                before[name] = getattr(theme, name)
+                setattr(theme, name, value)
+    if before:
+        audit.record(
+            "theme.updated",
+            actor=actor,
+            review_id=review.id,
+            target=theme,
+            details={"before": {k: str(v) if v else v for k, v in before.items()}},
+        )
+    db.session.commit()
+    return theme
+
+
+def delete_theme(actor: User, theme: Theme) -> None:
+    """Remove a theme from the review's choices. What was filed under it
+    keeps the text it was given (themes of items are free text)."""
+    review = db.session.get(Review, theme.review_id)
+    assert review is not None
+    _require_writer(actor, review)
+    audit.record(
+        "theme.deleted",
+        actor=actor,
+        review_id=review.id,
+        target=theme,
+        details={"name": theme.name},
+    )
+    db.session.delete(theme)
+    db.session.commit()

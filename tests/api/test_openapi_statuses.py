@@ -82,6 +82,15 @@ class Room:
             ),
         )["id"]
 
+    @property
+    def theme(self) -> str:
+        return self.once(
+            "theme",
+            lambda: self("inspector").post(
+                f"/reviews/{self.review}/themes", json={"name": "Leadership"}
+            ),
+        )["id"]
+
     def upload_session(self, who: str = "nominee") -> str:
         data = PDF * 10
         return self.once(
@@ -291,6 +300,65 @@ PROVOKE: dict[tuple[str, int], Provoke] = {
     ("list_reviews", 401): no_token("GET", REVIEWS),
     ("get_review", 401): no_token("GET", review_path("")),
     ("get_review", 404): lambda r: r("non_member").get(f"/reviews/{r.review}"),
+    ("update_review", 400): lambda r: r("lead_officer").patch(
+        f"/reviews/{r.review}", json={"status": "published"}
+    ),
+    ("update_review", 401): no_token("PATCH", review_path("")),
+    ("update_review", 403): lambda r: r("inspector").patch(
+        f"/reviews/{r.review}", json={"status": "fieldwork"}
+    ),
+    ("update_review", 404): lambda r: r("non_member").patch(
+        f"/reviews/{r.review}", json={"status": "fieldwork"}
+    ),
+    ("update_review", 409): closed(
+        lambda r: r("lead_officer").patch(f"/reviews/{r.review}", json={"title": "X"})
+    ),
+    ("update_review", 413): too_big("lead_officer", "PATCH", review_path("")),
+    ("create_theme", 400): lambda r: r("inspector").post(
+        f"/reviews/{r.review}/themes", json={}
+    ),
+    ("create_theme", 401): no_token("POST", review_path("/themes")),
+    ("create_theme", 403): lambda r: r("nominee").post(
+        f"/reviews/{r.review}/themes", json={"name": "Ours"}
+    ),
+    ("create_theme", 404): lambda r: r("non_member").post(
+        f"/reviews/{r.review}/themes", json={"name": "Ours"}
+    ),
+    ("create_theme", 409): lambda r: (
+        r.theme,
+        r("inspector").post(f"/reviews/{r.review}/themes", json={"name": "Leadership"}),
+    )[-1],
+    ("create_theme", 413): too_big("inspector", "POST", review_path("/themes")),
+    ("list_themes", 400): bad_limit("inspector", review_path("/themes")),
+    ("list_themes", 401): no_token("GET", review_path("/themes")),
+    ("list_themes", 403): lambda r: r("admin").get(f"/reviews/{r.review}/themes"),
+    ("list_themes", 404): lambda r: r("non_member").get(f"/reviews/{r.review}/themes"),
+    ("update_theme", 400): lambda r: r("inspector").patch(
+        f"/themes/{r.theme}", json={"approach": "by_post"}
+    ),
+    ("update_theme", 401): no_token("PATCH", lambda r: f"/themes/{r.theme}"),
+    ("update_theme", 403): lambda r: r("observer").patch(
+        f"/themes/{r.theme}", json={"name": "Mine"}
+    ),
+    ("update_theme", 404): lambda r: r("non_member").patch(
+        f"/themes/{r.theme}", json={"name": "Mine"}
+    ),
+    ("update_theme", 409): lambda r: (
+        r.theme,
+        r.close_review(),
+        r("inspector").patch(f"/themes/{r.theme}", json={"name": "Late"}),
+    )[-1],
+    ("update_theme", 413): too_big(
+        "inspector", "PATCH", lambda r: f"/themes/{r.theme}"
+    ),
+    ("delete_theme", 401): no_token("DELETE", lambda r: f"/themes/{r.theme}"),
+    ("delete_theme", 403): lambda r: r("nominee").delete(f"/themes/{r.theme}"),
+    ("delete_theme", 404): lambda r: r("non_member").delete(f"/themes/{r.theme}"),
+    ("delete_theme", 409): lambda r: (
+        r.theme,
+        r.close_review(),
+        r("inspector").delete(f"/themes/{r.theme}"),
+    )[-1],
     ("list_members", 400): bad_limit("lead_officer", review_path("/members")),
     ("list_members", 401): no_token("GET", review_path("/members")),
     ("list_members", 403): lambda r: r("nominee").get(f"/reviews/{r.review}/members"),

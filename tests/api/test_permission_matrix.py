@@ -49,8 +49,20 @@ class Target:
             estyn_spare=users["estyn_spare"].id,
             observer=users["observer"].id,
             upload=self.upload_session() if "{upload}" in path else "",
+            theme=self.theme() if "{theme}" in path else "",
             part=1,
         )
+
+    def theme(self) -> str:
+        """A theme of the review, made by an inspector."""
+        from flask import current_app
+
+        inspector = ApiClient(current_app.test_client(), self.world.tokens["inspector"])
+        made = inspector.post(
+            f"/reviews/{self.world.review.id}/themes", json={"name": "Leadership"}
+        )
+        assert made.status_code == 201, made.get_json()
+        return str(made.get_json()["id"])
 
     def upload_session(self) -> str:
         """A resumable upload into ``ws`` begun by the nominee, its one part
@@ -155,6 +167,40 @@ ENDPOINTS: dict[str, Endpoint] = {
     "GET /reviews": Endpoint("GET", "/reviews", statuses(200)),
     "GET /reviews/{id}": Endpoint(
         "GET", "/reviews/{review}", statuses(200, non_member=404)
+    ),
+    "PATCH /reviews/{id}": Endpoint(
+        "PATCH",
+        "/reviews/{review}",
+        statuses(403, lead_officer=200, admin=200, non_member=404),
+        body=lambda t, who: {"status": "fieldwork"},
+    ),
+    "POST themes": Endpoint(
+        "POST",
+        "/reviews/{review}/themes",
+        statuses(
+            201, observer=403, nominee=403, contributor=403, admin=403, non_member=404
+        ),
+        body=lambda t, who: {"name": f"Theme of {who}"},
+    ),
+    "GET themes": Endpoint(
+        "GET",
+        "/reviews/{review}/themes",
+        statuses(200, admin=403, non_member=404),
+    ),
+    "PATCH /themes/{id}": Endpoint(
+        "PATCH",
+        "/themes/{theme}",
+        statuses(
+            200, observer=403, nominee=403, contributor=403, admin=404, non_member=404
+        ),
+        body=lambda t, who: {"period": "Autumn term"},
+    ),
+    "DELETE /themes/{id}": Endpoint(
+        "DELETE",
+        "/themes/{theme}",
+        statuses(
+            204, observer=403, nominee=403, contributor=403, admin=404, non_member=404
+        ),
     ),
     "PUT member (contributor of ws)": Endpoint(
         "PUT",

@@ -35,7 +35,7 @@ import pytest
 import requests
 
 from e2e_support import PASSWORD, Portal, fixture_bytes, sha256, unique
-from support.server import ROOT, PortalServer, fresh_database, fresh_store_url
+from support.server import PortalServer, fresh_database, fresh_store_url
 
 pytestmark = pytest.mark.slow
 
@@ -201,13 +201,16 @@ def test_schemathesis_finds_no_conformance_failure(production_portal, tmp_path) 
         *(sys.executable, "-m", "schemathesis.cli", "--config-file", str(config)),
         *("run", f"{portal.base_url}/api/v1/openapi.json"),
         *("--checks", "all", "--exclude-checks", "positive_data_acceptance"),
-        *("--max-time", str(FUZZ_SECONDS), "--workers", "2"),
+        # One worker: with two threads, hypothesis' lambda descriptions
+        # (ast.parse) crash CPython 3.11 ("AST constructor recursion depth
+        # mismatch"), an error of the tool, not of the portal.
+        *("--max-time", str(FUZZ_SECONDS), "--workers", "1"),
         *(("--seed", FUZZ_SEED) if FUZZ_SEED else ()),
         *("--request-timeout", "30", "--suppress-health-check", "all"),
         *("--report", "junit", "--report-dir", str(report), "--no-color"),
     ]
     done = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True,
+        command, cwd=tmp_path, env=env, capture_output=True, text=True,
         timeout=FUZZ_SECONDS + 600,
     )  # fmt: skip
     (tmp_path / "schemathesis.out").write_text(done.stdout + done.stderr)

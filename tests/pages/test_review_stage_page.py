@@ -1,0 +1,62 @@
+"""The review page's stage form, and the notice on a closed review's pages."""
+
+from __future__ import annotations
+
+from app.core.db import db
+from app.reviews.models import ReviewStatus
+from support.pages import PageClient
+from support.world import World
+
+
+def signed_in(client, world: World, who: str) -> PageClient:
+    browser = PageClient(client)
+    browser.sign_in(world.users[who].email)
+    return browser
+
+
+def test_a_lead_officer_moves_the_stage(world: World, client) -> None:
+    browser = signed_in(client, world, "lead_officer")
+    page = browser.get(f"/reviews/{world.review.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'name="status"' in html
+    # Only later stages are offered, and never "published".
+    assert 'value="planning"' not in html and 'value="published"' not in html
+    review_page = f"/reviews/{world.review.id}"
+    stage = f"{review_page}/stage"
+    moved = browser.submit(review_page, {"status": "reporting"}, action=stage)
+    assert moved.status_code == 302
+    db.session.refresh(world.review)
+    assert world.review.status is ReviewStatus.REPORTING
+    back = browser.submit(review_page, {"status": "fieldwork"}, action=stage)
+    assert back.status_code == 302
+    db.session.refresh(world.review)
+    assert world.review.status is ReviewStatus.REPORTING
+
+
+def test_others_get_no_form_and_403(world: World, app) -> None:
+    for who in ("inspector", "nominee"):
+        browser = signed_in(app.test_client(), world, who)
+        review_page = f"/reviews/{world.review.id}"
+        html = browser.text(review_page)
+        assert 'name="status"' not in html
+        answer = browser.submit(
+            review_page, {"status": "closed"}, action=f"{review_page}/stage"
+        )
+        assert answer.status_code == 403, who
+    db.session.refresh(world.review)
+    assert world.review.status is ReviewStatus.PLANNING
+
+
+def test_a_closed_review_says_so_everywhere(world: World, app) -> None:
+    world.review.status = ReviewStatus.CLOSED
+    db.session.commit()
+    browser = signed_in(app.test_client(), world, "nominee")
+    for path in (f"/reviews/{world.review.id}", f"/workspaces/{world.ws.id}"):
+        html = browser.get(path).get_data(as_text=True)
+        assert 'id="review-closed"' in html, path
+    assert "Upload evidence" not in browser.get(f"/workspaces/{world.ws.id}").get_data(
+        as_text=True
+    )
+    lead = signed_in(app.test_client(), world, "lead_officer")
+    assert 'name="status"' not in lead.text(f"/reviews/{world.review.id}")
