@@ -107,11 +107,23 @@ def _register_api(app: Flask) -> None:
     from app.intake import api as intake_api  # noqa: F401
     from app.intake import api_bp as intake_bp
     from app.intake import progress_api  # noqa: F401
+    from app.notes import api as notes_api  # noqa: F401
+    from app.notes import api_bp as notes_bp
+    from app.notifications import api as notifications_api  # noqa: F401
+    from app.notifications import api_bp as notifications_bp
     from app.reviews import api as reviews_api  # noqa: F401
     from app.reviews import api_bp as reviews_bp
 
     api = init_api(app)
-    for blueprint in (auth_bp, accounts_bp, reviews_bp, evidence_bp, intake_bp):
+    for blueprint in (
+        auth_bp,
+        accounts_bp,
+        reviews_bp,
+        evidence_bp,
+        intake_bp,
+        notes_bp,
+        notifications_bp,
+    ):
         # Bearer tokens, never cookies: nothing for a forged request to ride on.
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -8,5 +8,7 @@ def import_all_models() -> None:
     import app.evidence.models
     import app.intake.models
     import app.intake.notices
+    import app.notes.models
+    import app.notifications.models
     import app.resumable.models
     import app.reviews.models  # noqa: F401

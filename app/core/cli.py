@@ -182,10 +182,12 @@ def register_commands(app: Flask) -> None:
     )
     def send_reminders(today: object) -> None:
         """E-mail the request reminders due today (5 and 2 days before, on
-        the day, overdue) and retry any e-mail that failed before. Run daily;
-        each reminder goes out once however often this runs. Exits 1 if a
-        message failed (it stays pending and is tried again next time)."""
+        the day, overdue), and retry any e-mail that failed before: reminders
+        and notifications alike (the outbox). Run daily; each message goes
+        out once however often this runs. Exits 1 if a message failed (it
+        stays pending and is tried again next time)."""
         from app.intake import reminders
+        from app.notifications import services as notifications
 
         day = today.date() if today is not None else None  # type: ignore[attr-defined]
         report = reminders.send_reminders(day)
@@ -193,7 +195,16 @@ def register_commands(app: Flask) -> None:
             f"Reminders: {report.recorded} new, {report.sent} sent, "
             f"{report.skipped} no longer needed, {report.failed} failed."
         )
-        if report.stopped:
-            click.echo(f"The mail server could not be reached: {report.stopped}")
-        if report.stopped or report.failed:
+        stopped = report.stopped
+        failed = report.failed
+        if not stopped:
+            told = notifications.send_pending()
+            click.echo(
+                f"Notifications: {told.sent} sent, {told.skipped} no longer "
+                f"needed, {told.failed} failed."
+            )
+            stopped, failed = told.stopped, failed + told.failed
+        if stopped:
+            click.echo(f"The mail server could not be reached: {stopped}")
+        if stopped or failed:
             sys.exit(1)

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, IdMixin, str_enum, utcnow
+from app.core.outbox import OutboxState
 
 
 class NoticeKind(StrEnum):
@@ -47,11 +48,8 @@ DATED_KINDS = frozenset(
 )
 
 
-class NoticeState(StrEnum):
-    PENDING = "pending"  # to send (again, after a failed attempt)
-    SENT = "sent"
-    SKIPPED = "skipped"  # no longer wanted: finished, left the review, ...
-    FAILED = "failed"  # gave up after too many attempts
+# The outbox's states, shared with notifications (app/core/outbox.py).
+NoticeState = OutboxState
 
 
 class RequestNotice(IdMixin, Base):

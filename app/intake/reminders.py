@@ -38,7 +38,6 @@ again: at least once, never twice otherwise.
 from __future__ import annotations
 
 import logging
-import smtplib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -51,6 +50,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale, format_date
 
 from app.accounts.models import User
+from app.core import outbox
 from app.core.db import begin_write, db, utcnow
 from app.core.i18n import _
 from app.core.mail import Mail, current_mailer
@@ -62,18 +62,9 @@ from app.reviews.models import Membership, Review, ReviewStatus, Workspace
 
 log = logging.getLogger("app.reminders")
 
-CLAIM_LEASE = timedelta(minutes=10)
-MAX_ATTEMPTS = 8
 CHUNK = 500
-# Failures of the connection itself: the rest of the run would fail alike.
-CONNECTION_ERRORS = (
-    OSError,
-    smtplib.SMTPServerDisconnected,
-    smtplib.SMTPConnectError,
-    smtplib.SMTPAuthenticationError,
-    smtplib.SMTPHeloError,
-    smtplib.SMTPNotSupportedError,
-)
+CONNECTION_ERRORS = outbox.CONNECTION_ERRORS
+MAX_ATTEMPTS = outbox.MAX_ATTEMPTS
 
 
 def dated_kind(due: date, today: date) -> NoticeKind | None:
@@ -275,39 +266,11 @@ class Report:
 
 def _claim(notice_id: uuid.UUID) -> bool:
     """Take the notice for this sender; False if another has it or it is done."""
-    now = utcnow()
-    begin_write(db.session)
-    claimed = db.session.execute(
-        sa.update(RequestNotice)
-        .where(
-            RequestNotice.id == notice_id,
-            RequestNotice.state == NoticeState.PENDING,
-            sa.or_(
-                RequestNotice.claimed_until.is_(None),
-                RequestNotice.claimed_until < now,
-            ),
-        )
-        .values(claimed_until=now + CLAIM_LEASE, attempts=RequestNotice.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return claimed.rowcount == 1
+    return outbox.claim(RequestNotice, notice_id)
 
 
 def _finish(notice_id: uuid.UUID, state: NoticeState, error: str | None = None) -> None:
-    values: dict[str, Any] = {"state": state, "claimed_until": None}
-    if state is NoticeState.SENT:
-        values["sent_at"] = utcnow()
-    if error is not None:
-        values["last_error"] = error[:500]
-    begin_write(db.session)
-    db.session.execute(
-        sa.update(RequestNotice)
-        .where(RequestNotice.id == notice_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    outbox.finish(RequestNotice, notice_id, state, error)
 
 
 def _still_wanted(
@@ -488,7 +451,7 @@ def compose(
     text_lines += ["", *(f"{key}: {value}" for key, value in facts)]
     text_lines += ["", f"{open_it} {context['link']}", "", "-- ", footer, ""]
     html = render_template(
-        "intake/email/notice.html",
+        "email/notice.html",
         locale=locale,
         subject=subject,
         greeting=greeting,

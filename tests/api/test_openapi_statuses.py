@@ -83,6 +83,28 @@ class Room:
         )["id"]
 
     @property
+    def note(self) -> str:
+        return self.once(
+            "note",
+            lambda: self("inspector").post(
+                f"/reviews/{self.review}/notes", json={"body": "A joint note"}
+            ),
+        )["id"]
+
+    @property
+    def notification(self) -> str:
+        """A mention of the audit lead, who then has a notification."""
+        self.once(
+            "mention",
+            lambda: self("inspector").post(
+                f"/reviews/{self.review}/notes",
+                json={"body": "See this", "mentions": [self.user("audit_lead")]},
+            ),
+        )
+        items = self("audit_lead").get("/me/notifications").get_json()["items"]
+        return str(items[0]["id"])
+
+    @property
     def theme(self) -> str:
         return self.once(
             "theme",
@@ -359,6 +381,66 @@ PROVOKE: dict[tuple[str, int], Provoke] = {
         r.close_review(),
         r("inspector").delete(f"/themes/{r.theme}"),
     )[-1],
+    ("create_note", 400): lambda r: r("inspector").post(
+        f"/reviews/{r.review}/notes", json={"body": ""}
+    ),
+    ("create_note", 401): no_token("POST", review_path("/notes")),
+    ("create_note", 403): lambda r: r("observer").post(
+        f"/reviews/{r.review}/notes", json={"body": "Mine"}
+    ),
+    ("create_note", 404): lambda r: r("non_member").post(
+        f"/reviews/{r.review}/notes", json={"body": "Mine"}
+    ),
+    ("create_note", 409): closed(
+        lambda r: r("inspector").post(f"/reviews/{r.review}/notes", json={"body": "x"})
+    ),
+    ("create_note", 413): too_big("inspector", "POST", review_path("/notes")),
+    ("list_notes", 400): bad_limit("inspector", review_path("/notes")),
+    ("list_notes", 401): no_token("GET", review_path("/notes")),
+    ("list_notes", 403): lambda r: r("admin").get(f"/reviews/{r.review}/notes"),
+    ("list_notes", 404): lambda r: r("non_member").get(f"/reviews/{r.review}/notes"),
+    ("get_note", 401): no_token("GET", lambda r: f"/notes/{r.note}"),
+    ("get_note", 404): lambda r: r("nominee").get(f"/notes/{r.note}"),
+    ("update_note", 400): lambda r: r("inspector").patch(
+        f"/notes/{r.note}", json={"body": ""}
+    ),
+    ("update_note", 401): no_token("PATCH", lambda r: f"/notes/{r.note}"),
+    ("update_note", 403): lambda r: r("lead_officer").patch(
+        f"/notes/{r.note}", json={"body": "Not mine"}
+    ),
+    ("update_note", 404): lambda r: r("nominee").patch(
+        f"/notes/{r.note}", json={"body": "Hidden"}
+    ),
+    ("update_note", 409): lambda r: (
+        r.note,
+        r.close_review(),
+        r("inspector").patch(f"/notes/{r.note}", json={"body": "Late"}),
+    )[-1],
+    ("update_note", 413): too_big("inspector", "PATCH", lambda r: f"/notes/{r.note}"),
+    ("list_note_versions", 400): bad_limit(
+        "inspector", lambda r: f"/notes/{r.note}/versions"
+    ),
+    ("list_note_versions", 401): no_token("GET", lambda r: f"/notes/{r.note}/versions"),
+    ("list_note_versions", 404): lambda r: r("contributor").get(
+        f"/notes/{r.note}/versions"
+    ),
+    ("delete_note", 401): no_token("DELETE", lambda r: f"/notes/{r.note}"),
+    ("delete_note", 403): lambda r: r("observer").delete(f"/notes/{r.note}"),
+    ("delete_note", 404): lambda r: r("csc_nominee").delete(f"/notes/{r.note}"),
+    ("delete_note", 409): lambda r: (
+        r.note,
+        r.close_review(),
+        r("inspector").delete(f"/notes/{r.note}"),
+    )[-1],
+    ("list_notifications", 400): bad_limit("inspector", fixed("/me/notifications")),
+    ("list_notifications", 401): no_token("GET", fixed("/me/notifications")),
+    ("mark_notification_read", 401): no_token(
+        "POST", lambda r: f"/me/notifications/{r.notification}/read"
+    ),
+    # Someone else's notification is as good as none.
+    ("mark_notification_read", 404): lambda r: r("inspector").post(
+        f"/me/notifications/{r.notification}/read"
+    ),
     ("list_members", 400): bad_limit("lead_officer", review_path("/members")),
     ("list_members", 401): no_token("GET", review_path("/members")),
     ("list_members", 403): lambda r: r("nominee").get(f"/reviews/{r.review}/members"),

@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from app.core.db import db
 from app.core.permissions import Role
+from app.notifications.models import Notification
 from support.api import ApiClient, error_of
 from support.world import PASSWORD, ROLE_NAMES, World, make_token
 
@@ -50,7 +53,43 @@ class Target:
             observer=users["observer"].id,
             upload=self.upload_session() if "{upload}" in path else "",
             theme=self.theme() if "{theme}" in path else "",
+            note=self.note() if "{note}" in path else "",
+            workspace_note=self.note(workspace=True)
+            if "{workspace_note}" in path
+            else "",
+            notification=self.notification() if "{notification}" in path else "",
             part=1,
+        )
+
+    def note(self, workspace: bool = False) -> str:
+        """A note by the inspector: joint, or shared with ``ws``."""
+        from flask import current_app
+
+        inspector = ApiClient(current_app.test_client(), self.world.tokens["inspector"])
+        body: dict[str, Any] = {"body": "Emerging: strong governance"}
+        if workspace:
+            body.update(scope="workspace", workspace_id=str(self.world.ws.id))
+        made = inspector.post(f"/reviews/{self.world.review.id}/notes", json=body)
+        assert made.status_code == 201, made.get_json()
+        return str(made.get_json()["id"])
+
+    def notification(self) -> str:
+        """The id of a notification of the inspector's (a reply to their note)."""
+        from flask import current_app
+
+        parent = self.note()
+        lead = ApiClient(current_app.test_client(), self.world.tokens["lead_officer"])
+        reply = lead.post(
+            f"/reviews/{self.world.review.id}/notes",
+            json={"body": "Agreed", "reply_to": parent},
+        )
+        assert reply.status_code == 201, reply.get_json()
+        return str(
+            db.session.scalar(
+                sa.select(Notification.id).where(
+                    Notification.user_id == self.world.users["inspector"].id
+                )
+            )
         )
 
     def theme(self) -> str:
@@ -201,6 +240,68 @@ ENDPOINTS: dict[str, Endpoint] = {
         statuses(
             204, observer=403, nominee=403, contributor=403, admin=404, non_member=404
         ),
+    ),
+    "POST notes": Endpoint(
+        "POST",
+        "/reviews/{review}/notes",
+        statuses(201, observer=403, admin=403, non_member=404),
+        body=lambda t, who: {"body": f"A note by {who}"},
+    ),
+    "GET notes": Endpoint(
+        "GET", "/reviews/{review}/notes", statuses(200, admin=403, non_member=404)
+    ),
+    "GET /notes/{id} (joint)": Endpoint(
+        "GET",
+        "/notes/{note}",
+        statuses(404, lead_officer=200, inspector=200, observer=200),
+    ),
+    "GET /notes/{id} (workspace)": Endpoint(
+        "GET",
+        "/notes/{workspace_note}",
+        statuses(
+            404,
+            lead_officer=200,
+            inspector=200,
+            observer=200,
+            nominee=200,
+            contributor=200,
+        ),
+    ),
+    "PATCH /notes/{id}": Endpoint(
+        "PATCH",
+        "/notes/{workspace_note}",
+        statuses(
+            404,
+            lead_officer=403,
+            inspector=200,
+            observer=403,
+            nominee=403,
+            contributor=403,
+        ),
+        body=lambda t, who: {"body": "Changed"},
+    ),
+    "GET /notes/{id}/versions": Endpoint(
+        "GET",
+        "/notes/{note}/versions",
+        statuses(404, lead_officer=200, inspector=200, observer=200),
+    ),
+    "DELETE /notes/{id}": Endpoint(
+        "DELETE",
+        "/notes/{workspace_note}",
+        statuses(
+            404,
+            lead_officer=204,
+            inspector=204,
+            observer=403,
+            nominee=403,
+            contributor=403,
+        ),
+    ),
+    "GET /me/notifications": Endpoint("GET", "/me/notifications", statuses(200)),
+    "POST notification read": Endpoint(
+        "POST",
+        "/me/notifications/{notification}/read",
+        statuses(404, inspector=200),
     ),
     "PUT member (contributor of ws)": Endpoint(
         "PUT",
