@@ -147,6 +147,10 @@ def _register_pages(app: Flask) -> None:
     from app.intake import bp as intake_bp
     from app.intake import progress_routes  # noqa: F401
     from app.intake import routes as intake_routes  # noqa: F401
+    from app.notes import bp as notes_bp
+    from app.notes import routes as notes_routes  # noqa: F401
+    from app.notifications import bp as notifications_bp
+    from app.notifications import routes as notifications_routes  # noqa: F401
     from app.pages import bp as pages_bp
     from app.pages import routes as pages_routes  # noqa: F401
     from app.reviews import bp as reviews_bp
@@ -157,6 +161,8 @@ def _register_pages(app: Flask) -> None:
         reviews_bp,
         evidence_bp,
         intake_bp,
+        notes_bp,
+        notifications_bp,
         admin_bp,
         pages_bp,
     ):

@@ -34,6 +34,8 @@ from app.core.i18n import _
 from app.core.web import csrf, next_page_url, page_args
 from app.evidence import bp, permissions, queries, services
 from app.evidence.forms import EditEvidenceForm, WithdrawForm
+from app.notes.models import SubjectType
+from app.notes.routes import panel as notes_panel
 from app.reviews import queries as review_queries
 
 # Files in one upload form (each up to UPLOAD_MAX_BYTES).
@@ -62,6 +64,7 @@ def workspace(workspace_id: uuid.UUID) -> str:
         names=names,
         next_url=next_page_url(page.next_cursor),
         can_upload=permissions.can_upload(me, role, item) and not review.is_closed,
+        notes=notes_panel(me, review, SubjectType.WORKSPACE, item.id, item),
         max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
         max_files=MAX_FILES_PER_FORM,
         type_label=uploads.type_label,
@@ -186,6 +189,9 @@ def item(evidence_id: uuid.UUID) -> str:
         can_edit=permissions.can_upload(me, role, workspace) and open_review,
         max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
         type_label=uploads.type_label,
+        notes=notes_panel(
+            me, workspace.review, SubjectType.EVIDENCE, evidence.id, workspace
+        ),
     )
 
 

@@ -32,6 +32,8 @@ from app.intake.forms import (
     WithdrawRequestForm,
 )
 from app.intake.models import EvidenceRequest, RequestStatus
+from app.notes.models import SubjectType
+from app.notes.routes import panel as notes_panel
 from app.reviews import queries as review_queries
 from app.reviews.models import Workspace
 
@@ -286,6 +288,7 @@ def _request_page(
             can_upload=live and evidence_permissions.can_upload(me, role, workspace),
             max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
             max_files=MAX_FILES_PER_FORM,
+            notes=notes_panel(me, review, SubjectType.REQUEST, item.id, workspace),
         ),
         status,
     )

@@ -8,7 +8,6 @@ from typing import Any
 import marshmallow as ma
 import sqlalchemy as sa
 
-from app.accounts import queries as account_queries
 from app.accounts.models import User
 from app.core.api import (
     PageArgs,
@@ -23,10 +22,10 @@ from app.core.api import (
 from app.core.db import db
 from app.core.errors import Forbidden
 from app.core.i18n import _
-from app.core.sanitize import render_markdown
 from app.notes import api_bp as bp
 from app.notes import queries, services
-from app.notes.models import BODY_MAX, Note, NoteVersion, SubjectType
+from app.notes.models import BODY_MAX, NoteVersion, SubjectType
+from app.notes.queries import note_views
 from app.notifications import services as notifications
 from app.reviews import queries as review_queries
 from app.reviews.visibility import SCOPE_ERROR, Scope
@@ -127,42 +126,6 @@ class NoteListArgs(PageArgs):
 
 NotePage = page_schema(NoteSchema, "NotePage")
 NoteVersionPage = page_schema(NoteVersionSchema, "NoteVersionPage")
-
-
-def note_views(reader: User, notes: list[Note]) -> list[dict[str, Any]]:
-    """The notes as ``reader`` sees them: evidence references linked only
-    where the reader may open the item (one query for the whole list)."""
-    if not notes:
-        return []
-    links: dict[str, str] = {}
-    for review_id in {n.review_id for n in notes}:
-        links.update(
-            queries.reference_links(
-                reader, review_id, [n.body for n in notes if n.review_id == review_id]
-            )
-        )
-    names = account_queries.names_of([n.author_id for n in notes])
-    mentions = queries.mentions_of(notes)
-    return [
-        {
-            "id": n.id,
-            "review_id": n.review_id,
-            "author_id": n.author_id,
-            "author_name": names.get(n.author_id, "") if n.author_id else "",
-            "body": n.body,
-            "html": str(render_markdown(n.body, links.get)),
-            "scope": n.scope.value,
-            "workspace_id": n.workspace_id,
-            "organisation_id": n.organisation_id,
-            "subject": {"type": n.subject_type.value, "id": n.subject_id},
-            "reply_to": n.reply_to_id,
-            "mentions": mentions[n.id],
-            "created_at": n.created_at,
-            "updated_at": n.updated_at,
-            "edited": n.edited,
-        }
-        for n in notes
-    ]
 
 
 def _member_review(actor: User, review_id: uuid.UUID) -> Any:

@@ -8,11 +8,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 
+from app.accounts import queries as account_queries
 from app.accounts.models import User
 from app.core.api import Page, paginate
 from app.core.db import db
 from app.core.errors import NotFound
-from app.core.sanitize import references_in
+from app.core.sanitize import references_in, render_markdown
 from app.notes.models import Note, NoteMention, NoteVersion, SubjectType
 from app.notifications.queries import subject_filter
 from app.reviews.models import Review
@@ -123,3 +124,40 @@ def reference_links(
         reference: url_for("evidence.item", evidence_id=item_id)
         for reference, item_id in rows
     }
+
+
+def note_views(reader: User, notes: list[Note]) -> list[dict[str, Any]]:
+    """The notes as ``reader`` sees them: evidence references linked only
+    where the reader may open the item (one query for the whole list)."""
+    if not notes:
+        return []
+    links: dict[str, str] = {}
+    for review_id in {n.review_id for n in notes}:
+        links.update(
+            reference_links(
+                reader, review_id, [n.body for n in notes if n.review_id == review_id]
+            )
+        )
+    names = account_queries.names_of([n.author_id for n in notes])
+    mentions = mentions_of(notes)
+    return [
+        {
+            "id": n.id,
+            "review_id": n.review_id,
+            "author_id": n.author_id,
+            "author_name": names.get(n.author_id, "") if n.author_id else "",
+            "body": n.body,
+            # Markup: safe to put on a page as it is (sanitised for this reader).
+            "html": render_markdown(n.body, links.get),
+            "scope": n.scope.value,
+            "workspace_id": n.workspace_id,
+            "organisation_id": n.organisation_id,
+            "subject": {"type": n.subject_type.value, "id": n.subject_id},
+            "reply_to": n.reply_to_id,
+            "mentions": mentions[n.id],
+            "created_at": n.created_at,
+            "updated_at": n.updated_at,
+            "edited": n.edited,
+        }
+        for n in notes
+    ]

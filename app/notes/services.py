@@ -19,8 +19,7 @@ from app.audit import services as audit
 from app.core.db import db, utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.i18n import _
-from app.core.permissions import Role
-from app.notes import subjects
+from app.notes import permissions, subjects
 from app.notes.models import Note, NoteMention, NoteVersion, SubjectType
 from app.notes.queries import get_visible_note_or_404
 from app.notifications import services as notifications
@@ -214,7 +213,7 @@ def edit_note(actor: User, note: Note, body: str) -> Note:
     """Its author changes the text; every earlier text is kept."""
     review = db.session.get(Review, note.review_id)
     assert review is not None
-    if note.author_id != actor.id:
+    if not permissions.can_edit(actor, note):
         raise Forbidden(_("Only the note's author can change it."))
     _require_open(review)
     if body == note.body:
@@ -234,16 +233,7 @@ def delete_note(actor: User, note: Note) -> None:
     it: from then on it answers 404 to everyone. Replies stay."""
     review = db.session.get(Review, note.review_id)
     assert review is not None
-    viewer = Viewer.of(actor, review)
-    author = db.session.get(User, note.author_id) if note.author_id else None
-    own_lead = (
-        viewer.role is not None
-        and viewer.role is Role.LEAD_OFFICER
-        and author is not None
-        and author.organisation_id is not None
-        and author.organisation_id == actor.organisation_id
-    )
-    if note.author_id != actor.id and not own_lead:
+    if not permissions.can_delete(actor, Viewer.of(actor, review), note):
         raise Forbidden(
             _(
                 "Only the note's author, or a lead officer of their "

@@ -13,6 +13,8 @@ from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.core.i18n import _
 from app.core.permissions import Role, Side
 from app.core.web import next_page_url, page_args
+from app.notes.models import SubjectType
+from app.notes.routes import panel as notes_panel
 from app.reviews import bp, permissions, queries, services
 from app.reviews.forms import MemberForm, RemoveMemberForm, StageForm
 from app.reviews.models import Review, ReviewStatus
@@ -68,6 +70,7 @@ def review(review_id: uuid.UUID) -> str:
         members=members,
         can_manage=bool(permissions.manageable_roles(me, role)),
         stage_form=stage_form,
+        notes=notes_panel(me, item, SubjectType.REVIEW, item.id),
     )
 
 

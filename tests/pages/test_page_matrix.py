@@ -119,6 +119,45 @@ PAGES = {
         "/workspaces/{ws}/upload",
         answers(302, observer=403, admin=404, non_member=404),
     ),
+    # Joint working: the stage, notes ({note}: the inspector's, joint), and
+    # notifications.
+    "change stage": Page(
+        "POST",
+        "/reviews/{review}/stage",
+        answers(403, lead_officer=302, admin=302, non_member=404),
+    ),
+    "notifications": Page("GET", "/notifications", answers(200)),
+    "mark notifications read": Page("POST", "/notifications/read", answers(302)),
+    "add a note": Page(
+        "POST",
+        "/reviews/{review}/notes",
+        answers(302, observer=403, admin=403, non_member=404),
+    ),
+    "a note": Page(
+        "GET",
+        "/notes/{note}",
+        answers(404, lead_officer=302, inspector=302, observer=302),
+    ),
+    "reply page": Page(
+        "GET",
+        "/notes/{note}/reply",
+        answers(404, lead_officer=200, inspector=200, observer=403),
+    ),
+    "change note page": Page(
+        "GET",
+        "/notes/{note}/edit",
+        answers(404, lead_officer=403, inspector=200, observer=403),
+    ),
+    "delete note page": Page(
+        "GET",
+        "/notes/{note}/delete",
+        answers(404, lead_officer=200, inspector=200, observer=403),
+    ),
+    "delete note": Page(
+        "POST",
+        "/notes/{note}/delete",
+        answers(404, lead_officer=302, inspector=302, observer=403),
+    ),
     # ZIP import: the form, and a ZIP file sent (the result page).
     "import page": Page(
         "GET",
@@ -158,7 +197,11 @@ def test_page_matrix(name: str, who: str, world: World, client, api, factory) ->
     )
     spare = factory.user(world.erw, name="second contributor")
     factory.member(world.review, spare, Role.CONTRIBUTOR)
+    note = api("inspector").post(
+        f"/reviews/{world.review.id}/notes", json={"body": "Emerging findings"}
+    )
     path = page_def.path.format(
+        note=note.get_json()["id"],
         review=world.review.id,
         ws=world.ws.id,
         item=item["id"],
@@ -182,6 +225,10 @@ def test_page_matrix(name: str, who: str, world: World, client, api, factory) ->
             data.update(name="New body", slug="new-body", kind="school")
         if name in ("new request", "request to every workspace"):
             data.update(title="Self-evaluation report")
+        if name == "change stage":
+            data.update(status="fieldwork")
+        if name == "add a note":
+            data.update(body="A note from the page")
         if name == "decide on a request":
             data.update(decision="accept")
         if name == "share a request out":

@@ -574,7 +574,10 @@ def test_the_nominee_shares_a_request_out(world: World, api, pages, factory) -> 
     page = pages("nominee")
     url = f"/requests/{made['id']}"
     action = url + "/assignees"
-    form = page.text(url)
+    # The assignment form (the page's notes panel offers inspectors too).
+    form = re.search(
+        r'<form[^>]*action="[^"]*/assignees".*?</form>', page.text(url), re.S
+    )[0]
     contributor, nominee = world.users["contributor"], world.users["nominee"]
     # The workspace's own people, and nobody else.
     for user in (contributor, nominee):

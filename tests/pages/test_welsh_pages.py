@@ -93,6 +93,14 @@ PAGES = [
     ("lead_officer", "/requests/{request}/withdraw"),
     # ZIP import.
     ("contributor", "/workspaces/{ws}/import"),
+    # Joint working: notes ({note}: the inspector's, shared with ws, with a
+    # reply and a mention of the lead officer), notifications.
+    ("nominee", "/workspaces/{ws}"),
+    ("inspector", "/evidence/{item}"),
+    ("inspector", "/notes/{note}/reply"),
+    ("inspector", "/notes/{note}/edit"),
+    ("lead_officer", "/notes/{note}/delete"),
+    ("lead_officer", "/notifications"),
 ]
 
 
@@ -128,12 +136,30 @@ def test_welsh_pages_are_all_welsh(
         )
         .get_json()
     )
+    note = api("inspector").post(
+        f"/reviews/{world.review.id}/notes",
+        json={
+            "body": "Cofnodion **cryf**: gweler y cynllun.",
+            "subject": {"type": "workspace", "id": str(world.ws.id)},
+            "scope": "workspace",
+            "mentions": [str(world.users["lead_officer"].id)],
+        },
+    ).get_json()
+    api("nominee").post(
+        f"/reviews/{world.review.id}/notes",
+        json={"body": "Diolch.", "reply_to": note["id"]},
+    )
+    api("inspector").patch(f"/notes/{note['id']}", json={"body": "Cofnodion cryf."})
     browser = PageClient(client)
     if who:
         browser.sign_in(world.users[who].email)
     browser.get("/privacy?lang=cy")
     url = path.format(
-        review=world.review.id, ws=world.ws.id, item=item["id"], request=asked["id"]
+        review=world.review.id,
+        ws=world.ws.id,
+        item=item["id"],
+        request=asked["id"],
+        note=note["id"],
     )
     html = browser.text(url)
     assert '<html lang="cy"' in html
