@@ -105,6 +105,15 @@ class Room:
         return str(items[0]["id"])
 
     @property
+    def hypothesis(self) -> str:
+        return self.once(
+            "hypothesis",
+            lambda: self("inspector").post(
+                f"/reviews/{self.review}/hypotheses", json={"statement": "Strong"}
+            ),
+        )["id"]
+
+    @property
     def theme(self) -> str:
         return self.once(
             "theme",
@@ -440,6 +449,85 @@ PROVOKE: dict[tuple[str, int], Provoke] = {
     # Someone else's notification is as good as none.
     ("mark_notification_read", 404): lambda r: r("inspector").post(
         f"/me/notifications/{r.notification}/read"
+    ),
+    ("create_hypothesis", 400): lambda r: r("inspector").post(
+        f"/reviews/{r.review}/hypotheses", json={}
+    ),
+    ("create_hypothesis", 401): no_token("POST", review_path("/hypotheses")),
+    ("create_hypothesis", 403): lambda r: r("observer").post(
+        f"/reviews/{r.review}/hypotheses", json={"statement": "x"}
+    ),
+    ("create_hypothesis", 404): lambda r: r("non_member").post(
+        f"/reviews/{r.review}/hypotheses", json={"statement": "x"}
+    ),
+    ("create_hypothesis", 409): closed(
+        lambda r: r("inspector").post(
+            f"/reviews/{r.review}/hypotheses", json={"statement": "x"}
+        )
+    ),
+    ("create_hypothesis", 413): too_big(
+        "inspector", "POST", review_path("/hypotheses")
+    ),
+    ("list_hypotheses", 400): bad_limit("inspector", review_path("/hypotheses")),
+    ("list_hypotheses", 401): no_token("GET", review_path("/hypotheses")),
+    ("list_hypotheses", 403): lambda r: r("nominee").get(
+        f"/reviews/{r.review}/hypotheses"
+    ),
+    ("list_hypotheses", 404): lambda r: r("non_member").get(
+        f"/reviews/{r.review}/hypotheses"
+    ),
+    ("get_hypothesis", 401): no_token("GET", lambda r: f"/hypotheses/{r.hypothesis}"),
+    ("get_hypothesis", 404): lambda r: r("nominee").get(f"/hypotheses/{r.hypothesis}"),
+    ("update_hypothesis", 400): lambda r: r("inspector").patch(
+        f"/hypotheses/{r.hypothesis}", json={"status": "supported"}
+    ),
+    ("update_hypothesis", 401): no_token(
+        "PATCH", lambda r: f"/hypotheses/{r.hypothesis}"
+    ),
+    ("update_hypothesis", 403): lambda r: r("observer").patch(
+        f"/hypotheses/{r.hypothesis}", json={"theme": "x"}
+    ),
+    ("update_hypothesis", 404): lambda r: r("nominee").patch(
+        f"/hypotheses/{r.hypothesis}", json={"theme": "x"}
+    ),
+    ("update_hypothesis", 409): lambda r: (
+        r.hypothesis,
+        r.close_review(),
+        r("inspector").patch(f"/hypotheses/{r.hypothesis}", json={"theme": "x"}),
+    )[-1],
+    ("update_hypothesis", 413): too_big(
+        "inspector", "PATCH", lambda r: f"/hypotheses/{r.hypothesis}"
+    ),
+    ("get_hypothesis_history", 400): bad_limit(
+        "inspector", lambda r: f"/hypotheses/{r.hypothesis}/history"
+    ),
+    ("get_hypothesis_history", 401): no_token(
+        "GET", lambda r: f"/hypotheses/{r.hypothesis}/history"
+    ),
+    ("get_hypothesis_history", 404): lambda r: r("contributor").get(
+        f"/hypotheses/{r.hypothesis}/history"
+    ),
+    ("set_hypothesis_evidence", 400): lambda r: r("inspector").put(
+        f"/hypotheses/{r.hypothesis}/evidence", json={"evidence_ids": [NOWHERE]}
+    ),
+    ("set_hypothesis_evidence", 401): no_token(
+        "PUT", lambda r: f"/hypotheses/{r.hypothesis}/evidence"
+    ),
+    ("set_hypothesis_evidence", 403): lambda r: r("observer").put(
+        f"/hypotheses/{r.hypothesis}/evidence", json={"evidence_ids": []}
+    ),
+    ("set_hypothesis_evidence", 404): lambda r: r("nominee").put(
+        f"/hypotheses/{r.hypothesis}/evidence", json={"evidence_ids": []}
+    ),
+    ("set_hypothesis_evidence", 409): lambda r: (
+        r.hypothesis,
+        r.close_review(),
+        r("inspector").put(
+            f"/hypotheses/{r.hypothesis}/evidence", json={"evidence_ids": []}
+        ),
+    )[-1],
+    ("set_hypothesis_evidence", 413): too_big(
+        "inspector", "PUT", lambda r: f"/hypotheses/{r.hypothesis}/evidence"
     ),
     ("list_members", 400): bad_limit("lead_officer", review_path("/members")),
     ("list_members", 401): no_token("GET", review_path("/members")),

@@ -58,6 +58,7 @@ class Target:
             if "{workspace_note}" in path
             else "",
             notification=self.notification() if "{notification}" in path else "",
+            hypothesis=self.hypothesis() if "{hypothesis}" in path else "",
             part=1,
         )
 
@@ -91,6 +92,17 @@ class Target:
                 )
             )
         )
+
+    def hypothesis(self) -> str:
+        from flask import current_app
+
+        inspector = ApiClient(current_app.test_client(), self.world.tokens["inspector"])
+        made = inspector.post(
+            f"/reviews/{self.world.review.id}/hypotheses",
+            json={"statement": "Regional working improves leadership"},
+        )
+        assert made.status_code == 201, made.get_json()
+        return str(made.get_json()["id"])
 
     def theme(self) -> str:
         """A theme of the review, made by an inspector."""
@@ -302,6 +314,39 @@ ENDPOINTS: dict[str, Endpoint] = {
         "POST",
         "/me/notifications/{notification}/read",
         statuses(404, inspector=200),
+    ),
+    "POST hypotheses": Endpoint(
+        "POST",
+        "/reviews/{review}/hypotheses",
+        statuses(403, lead_officer=201, inspector=201, non_member=404),
+        body=lambda t, who: {"statement": f"A hypothesis of {who}"},
+    ),
+    "GET hypotheses": Endpoint(
+        "GET",
+        "/reviews/{review}/hypotheses",
+        statuses(403, lead_officer=200, inspector=200, observer=200, non_member=404),
+    ),
+    "GET /hypotheses/{id}": Endpoint(
+        "GET",
+        "/hypotheses/{hypothesis}",
+        statuses(404, lead_officer=200, inspector=200, observer=200),
+    ),
+    "PATCH /hypotheses/{id}": Endpoint(
+        "PATCH",
+        "/hypotheses/{hypothesis}",
+        statuses(404, lead_officer=200, inspector=200, observer=403),
+        body=lambda t, who: {"status": "supported", "reason": "Interviews"},
+    ),
+    "GET /hypotheses/{id}/history": Endpoint(
+        "GET",
+        "/hypotheses/{hypothesis}/history",
+        statuses(404, lead_officer=200, inspector=200, observer=200),
+    ),
+    "PUT /hypotheses/{id}/evidence": Endpoint(
+        "PUT",
+        "/hypotheses/{hypothesis}/evidence",
+        statuses(404, lead_officer=200, inspector=200, observer=403),
+        body=lambda t, who: {"evidence_ids": [t.item_id]},
     ),
     "PUT member (contributor of ws)": Endpoint(
         "PUT",

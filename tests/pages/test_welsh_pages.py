@@ -136,15 +136,19 @@ def test_welsh_pages_are_all_welsh(
         )
         .get_json()
     )
-    note = api("inspector").post(
-        f"/reviews/{world.review.id}/notes",
-        json={
-            "body": "Cofnodion **cryf**: gweler y cynllun.",
-            "subject": {"type": "workspace", "id": str(world.ws.id)},
-            "scope": "workspace",
-            "mentions": [str(world.users["lead_officer"].id)],
-        },
-    ).get_json()
+    note = (
+        api("inspector")
+        .post(
+            f"/reviews/{world.review.id}/notes",
+            json={
+                "body": "Cofnodion **cryf**: gweler y cynllun.",
+                "subject": {"type": "workspace", "id": str(world.ws.id)},
+                "scope": "workspace",
+                "mentions": [str(world.users["lead_officer"].id)],
+            },
+        )
+        .get_json()
+    )
     api("nominee").post(
         f"/reviews/{world.review.id}/notes",
         json={"body": "Diolch.", "reply_to": note["id"]},
