@@ -147,6 +147,8 @@ def _register_pages(app: Flask) -> None:
     from app.evidence import bp as evidence_bp
     from app.evidence import import_routes  # noqa: F401
     from app.evidence import routes as evidence_routes  # noqa: F401
+    from app.hypotheses import bp as hypotheses_bp
+    from app.hypotheses import routes as hypotheses_routes  # noqa: F401
     from app.intake import bp as intake_bp
     from app.intake import progress_routes  # noqa: F401
     from app.intake import routes as intake_routes  # noqa: F401
@@ -165,6 +167,7 @@ def _register_pages(app: Flask) -> None:
         evidence_bp,
         intake_bp,
         notes_bp,
+        hypotheses_bp,
         notifications_bp,
         admin_bp,
         pages_bp,

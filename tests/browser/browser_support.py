@@ -302,6 +302,17 @@ PAGES: list[PageCase] = [
     PageCase("workspace-upload-progress", CSC_NOMINEE, _refused_upload_js),
     PageCase("evidence", NOMINEE, _path(lambda d: d.erw_item)),
     PageCase("withdraw", NOMINEE, _path(lambda d: f"{d.erw_item}/withdraw")),
+    # Joint working.
+    PageCase("evidence-inspector", INSPECTOR, _path(lambda d: d.erw_item)),
+    PageCase(
+        "hypotheses", INSPECTOR, _path(lambda d: f"/reviews/{d.review_id}/hypotheses")
+    ),
+    PageCase(
+        "new-hypothesis-error",
+        INSPECTOR,
+        _submitted_empty(lambda d: f"/reviews/{d.review_id}/hypotheses/new"),
+    ),
+    PageCase("notifications", LEAD, _path(lambda d: "/notifications")),
     PageCase("admin", ADMIN, _path(lambda d: "/admin/")),
     PageCase("admin-organisations", ADMIN, _path(lambda d: "/admin/organisations")),
     PageCase(

@@ -158,6 +158,36 @@ PAGES = {
         "/notes/{note}/delete",
         answers(404, lead_officer=302, inspector=302, observer=403),
     ),
+    "hypotheses register": Page(
+        "GET",
+        "/reviews/{review}/hypotheses",
+        answers(403, lead_officer=200, inspector=200, observer=200, non_member=404),
+    ),
+    "new hypothesis page": Page(
+        "GET",
+        "/reviews/{review}/hypotheses/new",
+        answers(403, lead_officer=200, inspector=200, non_member=404),
+    ),
+    "a hypothesis": Page(
+        "GET",
+        "/hypotheses/{hypothesis}",
+        answers(404, lead_officer=200, inspector=200, observer=200),
+    ),
+    "change hypothesis page": Page(
+        "GET",
+        "/hypotheses/{hypothesis}/change",
+        answers(404, lead_officer=200, inspector=200, observer=403),
+    ),
+    "hypothesis evidence page": Page(
+        "GET",
+        "/hypotheses/{hypothesis}/evidence",
+        answers(404, lead_officer=200, inspector=200, observer=403),
+    ),
+    "add a hypothesis": Page(
+        "POST",
+        "/reviews/{review}/hypotheses/new",
+        answers(403, lead_officer=302, inspector=302, non_member=404),
+    ),
     # ZIP import: the form, and a ZIP file sent (the result page).
     "import page": Page(
         "GET",
@@ -200,7 +230,11 @@ def test_page_matrix(name: str, who: str, world: World, client, api, factory) ->
     note = api("inspector").post(
         f"/reviews/{world.review.id}/notes", json={"body": "Emerging findings"}
     )
+    hypothesis = api("inspector").post(
+        f"/reviews/{world.review.id}/hypotheses", json={"statement": "Strong boards"}
+    )
     path = page_def.path.format(
+        hypothesis=hypothesis.get_json()["id"],
         note=note.get_json()["id"],
         review=world.review.id,
         ws=world.ws.id,
@@ -227,6 +261,8 @@ def test_page_matrix(name: str, who: str, world: World, client, api, factory) ->
             data.update(title="Self-evaluation report")
         if name == "change stage":
             data.update(status="fieldwork")
+        if name == "add a hypothesis":
+            data.update(statement="Boards challenge plans", scope="joint")
         if name == "add a note":
             data.update(body="A note from the page")
         if name == "decide on a request":

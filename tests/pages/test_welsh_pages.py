@@ -101,6 +101,12 @@ PAGES = [
     ("inspector", "/notes/{note}/edit"),
     ("lead_officer", "/notes/{note}/delete"),
     ("lead_officer", "/notifications"),
+    # Hypotheses ({hypothesis}: supported, with a reason and evidence).
+    ("observer", "/reviews/{review}/hypotheses"),
+    ("inspector", "/reviews/{review}/hypotheses/new"),
+    ("lead_officer", "/hypotheses/{hypothesis}"),
+    ("inspector", "/hypotheses/{hypothesis}/change"),
+    ("inspector", "/hypotheses/{hypothesis}/evidence"),
 ]
 
 
@@ -154,6 +160,26 @@ def test_welsh_pages_are_all_welsh(
         json={"body": "Diolch.", "reply_to": note["id"]},
     )
     api("inspector").patch(f"/notes/{note['id']}", json={"body": "Cofnodion cryf."})
+    hypothesis = (
+        api("inspector")
+        .post(
+            f"/reviews/{world.review.id}/hypotheses",
+            json={
+                "statement": "Mae byrddau'n herio.",
+                "statement_cy": "Mae byrddau'n herio.",
+                "theme": "Llywodraethu",
+                "workspace_id": str(world.ws.id),
+            },
+        )
+        .get_json()
+    )
+    api("inspector").patch(
+        f"/hypotheses/{hypothesis['id']}",
+        json={"status": "supported", "reason": "Cyfweliadau."},
+    )
+    api("inspector").put(
+        f"/hypotheses/{hypothesis['id']}/evidence", json={"evidence_ids": [item["id"]]}
+    )
     browser = PageClient(client)
     if who:
         browser.sign_in(world.users[who].email)
@@ -164,6 +190,7 @@ def test_welsh_pages_are_all_welsh(
         item=item["id"],
         request=asked["id"],
         note=note["id"],
+        hypothesis=hypothesis["id"],
     )
     html = browser.text(url)
     assert '<html lang="cy"' in html
