@@ -50,15 +50,24 @@ def frontend(static: Path) -> list[Built]:
 
 def compile_catalogue(po: Path, mo: Path) -> None:
     """Compile ``po`` into ``mo`` as ``pybabel compile`` does (atomically)."""
+    import os
+    import tempfile
+
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
     with po.open("rb") as source:
         catalog = read_po(source)
-    partial = mo.with_suffix(".mo.partial")
-    with partial.open("wb") as out:
-        write_mo(out, catalog)
-    partial.replace(mo)
+    # A temporary file of its own: several processes starting at once (two
+    # gunicorn workers, pytest-xdist) each compile, and each rename is whole.
+    fd, name = tempfile.mkstemp(dir=mo.parent, prefix=".messages-", suffix=".mo")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write_mo(out, catalog)
+        os.replace(name, mo)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
 
 
 def check_built(

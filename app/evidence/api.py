@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app, request
+from flask import current_app, g, request
 
 from app.core import uploads
 from app.core.api import (
@@ -21,8 +21,10 @@ from app.core.api import (
     request_body,
     token_required,
 )
+from app.core.errors import Forbidden
 from app.core.files import ConditionalRequest
-from app.core.i18n import _l
+from app.core.i18n import _, _l
+from app.core.permissions import Side
 from app.evidence import api_bp as bp
 from app.evidence import metadata, queries, services
 from app.evidence.models import Classification, EvidenceItem
@@ -84,6 +86,48 @@ class EvidenceSchema(ResponseSchema):
     )
     uploaded_by = ma.fields.UUID(attribute="uploaded_by_id", allow_none=True)
     uploaded_at = UtcDateTime()
+    read_by_me = ma.fields.Method(
+        "_read_by_me",
+        allow_none=True,
+        metadata={
+            "type": "boolean",
+            "description": "Whether the caller has opened it (its page or any "
+            "version's content); null for a reviewed party's member.",
+        },
+    )
+
+    def _read_by_me(self, item: EvidenceItem) -> bool | None:
+        return reading_of_caller(item)
+
+
+def reading_of_caller(item: EvidenceItem) -> bool | None:
+    """``read_by_me`` for the API's caller: their reads, looked up once per
+    request (a list prefetches its page's in one query, prefetch_reading)."""
+    cache = g.setdefault("evidence_reading", {})
+    if item.id not in cache:
+        prefetch_reading([item])
+    return cache[item.id]
+
+
+def prefetch_reading(items: list[EvidenceItem]) -> None:
+    # The API's caller, or the signed-in user of a page that answers JSON
+    # with this schema (the resumable upload's completion).
+    from flask_login import current_user
+
+    actor = g.get("actor") or (
+        current_user if getattr(current_user, "is_authenticated", False) else None
+    )
+    cache = g.setdefault("evidence_reading", {})
+    if actor is None:
+        cache.update({item.id: None for item in items})
+        return
+    inspects: dict[uuid.UUID, bool] = g.setdefault("evidence_inspects", {})
+    for review_id in {i.review_id for i in items} - set(inspects):
+        role = review_queries.role_in(actor, review_id)
+        inspects[review_id] = role is not None and role.side is Side.INSPECTING
+    read = queries.read_by(actor, [i.id for i in items if inspects[i.review_id]])
+    for item in items:
+        cache[item.id] = (item.id in read) if inspects[item.review_id] else None
 
 
 EvidencePage = page_schema(EvidenceSchema, "EvidencePage")
@@ -260,7 +304,9 @@ def list_evidence(page: dict[str, Any], workspace_id: uuid.UUID) -> Any:
     """The workspace's evidence, newest first; withdrawn items left out."""
     actor = current_actor()
     workspace = review_queries.get_visible_workspace_or_404(actor, workspace_id)
-    return queries.list_workspace_evidence(actor, workspace, page)
+    result = queries.list_workspace_evidence(actor, workspace, page)
+    prefetch_reading(result.items)
+    return result
 
 
 @bp.route("/evidence/<uuid:evidence_id>", methods=["GET"], operation_id="get_evidence")
@@ -390,3 +436,96 @@ def withdraw(evidence_id: uuid.UUID) -> None:
     services.withdraw_evidence(
         actor, queries.get_visible_evidence_or_404(actor, evidence_id)
     )
+
+
+# --- reading -------------------------------------------------------------------
+
+
+class BodyReadingSchema(ResponseSchema):
+    organisation_id = ma.fields.UUID()
+    read = ma.fields.Integer(
+        metadata={"description": "Live items at least one of its members opened."}
+    )
+
+
+class WorkspaceReadingSchema(ResponseSchema):
+    workspace_id = ma.fields.UUID()
+    items = ma.fields.Integer(metadata={"description": "Live items."})
+    bodies = ma.fields.List(ma.fields.Nested(BodyReadingSchema))
+
+
+class ReadingSchema(ResponseSchema):
+    workspaces = ma.fields.List(ma.fields.Nested(WorkspaceReadingSchema))
+
+
+class ReaderSchema(ResponseSchema):
+    user_id = ma.fields.UUID()
+    name = ma.fields.String()
+    organisation_id = ma.fields.UUID(allow_none=True)
+    first_read_at = UtcDateTime()
+
+
+ReaderPage = page_schema(ReaderSchema, "ReaderPage")
+
+
+def _require_inspecting(actor: Any, review_id: uuid.UUID) -> None:
+    role = review_queries.role_in(actor, review_id)
+    if role is None or role.side is not Side.INSPECTING:
+        raise Forbidden(_("Only the inspecting bodies see who has read what."))
+
+
+@bp.route(
+    "/reviews/<uuid:review_id>/reading", methods=["GET"], operation_id="get_reading"
+)
+@token_required
+@bp.response(200, ReadingSchema)
+@bp.alt_response(403, schema="Error", description="Not an inspecting member")
+@bp.alt_response(404, schema="Error", description="No such review, or not visible")
+def get_reading(review_id: uuid.UUID) -> Any:
+    """Per workspace, its live items and how many each inspecting body has read."""
+    actor = current_actor()
+    review = review_queries.get_visible_review_or_404(actor, review_id)
+    _require_inspecting(actor, review.id)
+    return {
+        "workspaces": [
+            {
+                "workspace_id": w.workspace_id,
+                "items": w.items,
+                "bodies": [
+                    {"organisation_id": body, "read": count}
+                    for body, count in w.read.items()
+                ],
+            }
+            for w in queries.reading_figures(review.id)
+        ]
+    }
+
+
+@bp.route(
+    "/evidence/<uuid:evidence_id>/readers",
+    methods=["GET"],
+    operation_id="list_evidence_readers",
+)
+@token_required
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, ReaderPage)
+@bp.alt_response(403, schema="Error", description="Not an inspecting member")
+@bp.alt_response(404, schema="Error", description="No such item, or not visible")
+def list_readers(page: dict[str, Any], evidence_id: uuid.UUID) -> Any:
+    """Who of the inspecting bodies has opened the item, first reader first."""
+    actor = current_actor()
+    item = queries.get_visible_evidence_or_404(actor, evidence_id)
+    _require_inspecting(actor, item.review_id)
+    result = queries.list_readers(item, page)
+    return {
+        "items": [
+            {
+                "user_id": row.user_id,
+                "name": name,
+                "organisation_id": row.organisation_id,
+                "first_read_at": row.first_read_at,
+            }
+            for row, name in result.items
+        ],
+        "next_cursor": result.next_cursor,
+    }

@@ -158,3 +158,52 @@ class EvidenceFile(IdMixin, Base):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     item: Mapped[EvidenceItem] = relationship(back_populates="files")
+
+
+class EvidenceRead(Base):
+    """An inspecting member has opened the item (its page, or any version's
+    content): when first. The readers of an item."""
+
+    __tablename__ = "evidence_reads"
+
+    evidence_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("evidence_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # The reader's inspecting body when they first read it.
+    organisation_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    first_read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EvidenceBodyRead(Base):
+    """At least one member of this inspecting body has read the item: one
+    row per (item, body), so "read by Estyn 34 of 50" counts rows of an
+    index, however many times each item was read."""
+
+    __tablename__ = "evidence_body_reads"
+    __table_args__ = (
+        sa.Index(
+            "ix_evidence_body_reads_figures",
+            "review_id",
+            "workspace_id",
+            "organisation_id",
+        ),
+    )
+
+    evidence_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("evidence_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    review_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("reviews.id", ondelete="CASCADE")
+    )
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("workspaces.id", ondelete="CASCADE")
+    )
+    first_read_at: Mapped[datetime] = mapped_column(default=utcnow)

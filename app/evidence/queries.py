@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +13,13 @@ from app.accounts.models import User
 from app.core.api import Page, paginate
 from app.core.db import db
 from app.core.errors import NotFound
-from app.evidence.models import EvidenceFile, EvidenceItem
+from app.core.permissions import Side
+from app.evidence.models import (
+    EvidenceBodyRead,
+    EvidenceFile,
+    EvidenceItem,
+    EvidenceRead,
+)
 from app.reviews.models import Workspace
 from app.reviews.queries import visible_workspaces
 
@@ -52,13 +59,85 @@ def get_visible_evidence_or_404(user: User, evidence_id: uuid.UUID) -> EvidenceI
     return item
 
 
+@dataclass
+class EvidenceFilters:
+    """The inspector's filters of a workspace's evidence list (all optional)."""
+
+    search: str | None = None  # in the title, reference or file name
+    request_id: uuid.UUID | None = None
+    theme: str | None = None
+    media_type: str | None = None
+    classification: str | None = None
+    read: bool | None = None  # by the user: True read, False unread
+
+    @property
+    def any(self) -> bool:
+        return any(v not in (None, "") for v in vars(self).values())
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching ``text`` literally, anywhere."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
 def list_workspace_evidence(
-    user: User, workspace: Workspace, page: dict[str, Any]
+    user: User,
+    workspace: Workspace,
+    page: dict[str, Any],
+    filters: EvidenceFilters | None = None,
 ) -> Page:
-    """The workspace's items, newest first."""
+    """The workspace's items, newest first (filtered, if asked)."""
+    from app.evidence.models import EvidenceTheme
+
+    stmt = visible_evidence(user, workspace.id)
+    f = filters or EvidenceFilters()
+    if f.search:
+        pattern = _like(f.search)
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(EvidenceItem.title).like(pattern, escape="\\"),
+                sa.func.lower(EvidenceItem.reference).like(pattern, escape="\\"),
+                sa.exists().where(
+                    EvidenceFile.item_id == EvidenceItem.id,
+                    sa.func.lower(EvidenceFile.filename).like(pattern, escape="\\"),
+                ),
+            )
+        )
+    if f.request_id is not None:
+        stmt = stmt.where(EvidenceItem.request_id == f.request_id)
+    if f.theme:
+        stmt = stmt.where(
+            sa.exists().where(
+                EvidenceTheme.item_id == EvidenceItem.id,
+                sa.func.lower(EvidenceTheme.theme) == f.theme.strip().lower(),
+            )
+        )
+    if f.media_type:
+        # The current version's type: the file of the highest version.
+        latest = (
+            sa.select(sa.func.max(EvidenceFile.version))
+            .where(EvidenceFile.item_id == EvidenceItem.id)
+            .scalar_subquery()
+        )
+        stmt = stmt.where(
+            sa.exists().where(
+                EvidenceFile.item_id == EvidenceItem.id,
+                EvidenceFile.version == latest,
+                EvidenceFile.media_type == f.media_type,
+            )
+        )
+    if f.classification:
+        stmt = stmt.where(EvidenceItem.classification == f.classification)
+    if f.read is not None:
+        mine = sa.exists().where(
+            EvidenceRead.evidence_id == EvidenceItem.id,
+            EvidenceRead.user_id == user.id,
+        )
+        stmt = stmt.where(mine if f.read else ~mine)
     return paginate(
         db.session,
-        visible_evidence(user, workspace.id),
+        stmt,
         order=[EvidenceItem.uploaded_at, EvidenceItem.id],
         descending=True,
         page=page,
@@ -76,4 +155,119 @@ def list_versions(item: EvidenceItem, page: dict[str, Any]) -> Page:
         descending=False,
         page=page,
         list_name=f"versions:{item.id}",
+    )
+
+
+# --- reading -------------------------------------------------------------------
+
+
+@dataclass
+class WorkspaceReading:
+    workspace_id: uuid.UUID
+    items: int
+    # inspecting organisation -> live items at least one of its members read
+    read: dict[uuid.UUID, int]
+
+
+def reading_figures(review_id: uuid.UUID) -> list[WorkspaceReading]:
+    """Per workspace of the review: its live items, and how many of them
+    each inspecting body has opened. Counted from one row per (item, body)
+    on an index, so it costs the same however often items were read."""
+    from app.reviews.models import ReviewParty
+
+    workspaces = list(
+        db.session.scalars(
+            sa.select(Workspace.id)
+            .where(Workspace.review_id == review_id)
+            .order_by(Workspace.position, Workspace.id)
+        )
+    )
+    bodies = list(
+        db.session.scalars(
+            sa.select(ReviewParty.organisation_id)
+            .where(
+                ReviewParty.review_id == review_id,
+                ReviewParty.side == Side.INSPECTING,
+            )
+            .order_by(ReviewParty.position)
+        )
+    )
+    live = dict(
+        db.session.execute(
+            sa.select(EvidenceItem.workspace_id, sa.func.count())
+            .where(
+                EvidenceItem.review_id == review_id,
+                EvidenceItem.withdrawn_at.is_(None),
+            )
+            .group_by(EvidenceItem.workspace_id)
+        ).all()
+    )
+    read: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
+    for workspace_id, organisation_id, count in db.session.execute(
+        sa.select(
+            EvidenceBodyRead.workspace_id,
+            EvidenceBodyRead.organisation_id,
+            sa.func.count(),
+        )
+        .where(EvidenceBodyRead.review_id == review_id)
+        .group_by(EvidenceBodyRead.workspace_id, EvidenceBodyRead.organisation_id)
+    ):
+        read[(workspace_id, organisation_id)] = count
+    # Withdrawn items were counted above; take them out (there are few).
+    for workspace_id, organisation_id, count in db.session.execute(
+        sa.select(
+            EvidenceBodyRead.workspace_id,
+            EvidenceBodyRead.organisation_id,
+            sa.func.count(),
+        )
+        .join(EvidenceItem, EvidenceItem.id == EvidenceBodyRead.evidence_id)
+        .where(
+            EvidenceBodyRead.review_id == review_id,
+            EvidenceItem.withdrawn_at.is_not(None),
+        )
+        .group_by(EvidenceBodyRead.workspace_id, EvidenceBodyRead.organisation_id)
+    ):
+        read[(workspace_id, organisation_id)] -= count
+    return [
+        WorkspaceReading(
+            workspace_id=w,
+            items=live.get(w, 0),
+            read={b: read.get((w, b), 0) for b in bodies},
+        )
+        for w in workspaces
+    ]
+
+
+def list_readers(item: EvidenceItem, page: dict[str, Any]) -> Page:
+    """Who has read the item, first reader first: (read, their name) pairs."""
+    result = paginate(
+        db.session,
+        sa.select(EvidenceRead).where(EvidenceRead.evidence_id == item.id),
+        order=[EvidenceRead.first_read_at, EvidenceRead.user_id],
+        descending=False,
+        page=page,
+        list_name=f"readers:{item.id}",
+    )
+    names = dict(
+        db.session.execute(
+            sa.select(User.id, User.name).where(
+                User.id.in_([r.user_id for r in result.items])
+            )
+        ).all()
+    )
+    result.items = [(r, names.get(r.user_id, "")) for r in result.items]
+    return result
+
+
+def read_by(user: User, evidence_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these items ``user`` has read."""
+    if not evidence_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(EvidenceRead.evidence_id).where(
+                EvidenceRead.user_id == user.id,
+                EvidenceRead.evidence_id.in_(evidence_ids),
+            )
+        )
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import sqlalchemy as sa
 from flask import (
     current_app,
     flash,
@@ -22,6 +23,7 @@ from wtforms.validators import ValidationError
 from app.accounts import queries as account_queries
 from app.accounts.models import User
 from app.core import uploads
+from app.core.db import db
 from app.core.errors import (
     Conflict,
     Forbidden,
@@ -31,9 +33,11 @@ from app.core.errors import (
 )
 from app.core.files import ConditionalRequest
 from app.core.i18n import _
+from app.core.permissions import Side
 from app.core.web import csrf, next_page_url, page_args
 from app.evidence import bp, permissions, queries, services
 from app.evidence.forms import EditEvidenceForm, WithdrawForm
+from app.evidence.models import Classification
 from app.notes.models import SubjectType
 from app.notes.routes import panel as notes_panel
 from app.reviews import queries as review_queries
@@ -54,8 +58,20 @@ def workspace(workspace_id: uuid.UUID) -> str:
     item = review_queries.get_visible_workspace_or_404(me, workspace_id)
     review = item.review
     role = review_queries.role_in(me, review.id)
-    page = queries.list_workspace_evidence(me, item, page_args())
+    inspecting = role is not None and role.side is Side.INSPECTING
+    filters = _evidence_filters() if inspecting else None
+    page = queries.list_workspace_evidence(me, item, page_args(), filters)
     names = account_queries.names_of([e.uploaded_by_id for e in page.items])
+    reading = None
+    if inspecting:
+        reading = next(
+            (
+                w
+                for w in queries.reading_figures(review.id)
+                if w.workspace_id == item.id
+            ),
+            None,
+        )
     return render_template(
         "evidence/workspace.html",
         workspace=item,
@@ -63,11 +79,91 @@ def workspace(workspace_id: uuid.UUID) -> str:
         evidence=page.items,
         names=names,
         next_url=next_page_url(page.next_cursor),
+        inspecting=inspecting,
+        filters=filters,
+        filter_choices=_filter_choices(item) if inspecting else None,
+        read=queries.read_by(me, [e.id for e in page.items]) if inspecting else set(),
+        reading=reading,
+        body_names=_body_names(reading),
         can_upload=permissions.can_upload(me, role, item) and not review.is_closed,
         notes=notes_panel(me, review, SubjectType.WORKSPACE, item.id, item),
         max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
         max_files=MAX_FILES_PER_FORM,
         type_label=uploads.type_label,
+    )
+
+
+def _evidence_filters() -> queries.EvidenceFilters:
+    """The evidence list's filters from the query string; a value that is
+    not one of the choices is a 400 naming it, never a silent empty list."""
+    args = request.args
+    filters = queries.EvidenceFilters(
+        search=(args.get("q") or "").strip()[:200] or None,
+        theme=(args.get("theme") or "").strip()[:100] or None,
+    )
+    wanted_request = args.get("request") or None
+    if wanted_request:
+        try:
+            filters.request_id = uuid.UUID(wanted_request)
+        except ValueError:
+            raise ValidationFailed.field(
+                "request", _("Choose a request from the list.")
+            ) from None
+    media_type = args.get("type") or None
+    if media_type:
+        if media_type not in {t.media_type for t in uploads.ACCEPTED_TYPES}:
+            raise ValidationFailed.field("type", _("Choose a type from the list."))
+        filters.media_type = media_type
+    classification = args.get("classification") or None
+    if classification:
+        try:
+            filters.classification = Classification(classification)
+        except ValueError:
+            raise ValidationFailed.field(
+                "classification", _("Choose a classification from the list.")
+            ) from None
+    read = args.get("read") or None
+    if read not in (None, "read", "unread"):
+        raise ValidationFailed.field("read", _("Choose read or unread."))
+    filters.read = None if read is None else read == "read"
+    return filters
+
+
+def _filter_choices(workspace: Any) -> dict[str, Any]:
+    from app.intake.models import EvidenceRequest
+
+    requests_ = db.session.execute(
+        sa.select(EvidenceRequest.id, EvidenceRequest.number, EvidenceRequest.title)
+        .where(EvidenceRequest.workspace_id == workspace.id)
+        .order_by(EvidenceRequest.number)
+    ).all()
+    return {
+        "requests": [(str(r.id), f"R-{r.number:03d} {r.title}") for r in requests_],
+        "themes": review_queries.theme_names(workspace.review_id),
+        "types": [
+            (t.media_type, uploads.type_label(t.media_type))
+            for t in uploads.ACCEPTED_TYPES
+        ],
+        "classifications": [c.value for c in Classification],
+    }
+
+
+def _body_names(reading: Any) -> dict[Any, str]:
+    return _organisation_names(list(reading.read) if reading is not None else [])
+
+
+def _organisation_names(ids: list[Any]) -> dict[Any, str]:
+    from app.accounts.models import Organisation
+
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return dict(
+        db.session.execute(
+            sa.select(Organisation.id, Organisation.name).where(
+                Organisation.id.in_(wanted)
+            )
+        ).all()
     )
 
 
@@ -174,6 +270,12 @@ def item(evidence_id: uuid.UUID) -> str:
     evidence = queries.get_visible_evidence_or_404(me, evidence_id)
     workspace = evidence.workspace
     role = review_queries.role_in(me, workspace.review_id)
+    # Opening the item's page counts as reading it (for inspecting members).
+    services.record_read(me, evidence)
+    db.session.commit()
+    readers = None
+    if role is not None and role.side is Side.INSPECTING:
+        readers = queries.list_readers(evidence, {"limit": 200, "cursor": None}).items
     names = account_queries.names_of(
         [evidence.uploaded_by_id, *(f.uploaded_by_id for f in evidence.files)]
     )
@@ -191,6 +293,10 @@ def item(evidence_id: uuid.UUID) -> str:
         type_label=uploads.type_label,
         notes=notes_panel(
             me, workspace.review, SubjectType.EVIDENCE, evidence.id, workspace
+        ),
+        readers=readers,
+        reader_bodies=_organisation_names(
+            [row.organisation_id for row, _name in readers or []]
         ),
     )
 

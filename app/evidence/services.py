@@ -26,13 +26,16 @@ from app.core.db import begin_write, db, utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.files import ConditionalRequest, StoredFileInfo, stream_file
 from app.core.i18n import _
+from app.core.permissions import Side
 from app.core.storage import current_store
 from app.evidence import metadata as item_metadata
 from app.evidence import permissions
 from app.evidence.metadata import Metadata
 from app.evidence.models import (
+    EvidenceBodyRead,
     EvidenceFile,
     EvidenceItem,
+    EvidenceRead,
     EvidenceTheme,
     reference_prefix,
 )
@@ -559,6 +562,7 @@ def send_evidence(
     if record_download and first_bytes:
         # A GET that writes: its own write transaction (see app/core/db.py).
         begin_write(db.session)
+        record_read(actor, item)
         audit.record(
             "evidence.downloaded",
             actor=actor,
@@ -614,3 +618,44 @@ def sweep_storage(older_than: timedelta, *, dry_run: bool = False) -> SweepRepor
     if not dry_run:
         report.incomplete = store.sweep_incomplete(older_than)
     return report
+
+
+# --- reading -------------------------------------------------------------------
+
+
+def record_read(actor: User, item: EvidenceItem) -> None:
+    """Count ``actor`` as having read ``item``, if they inspect its review
+    (a reviewed party's reads are not counted). Idempotent: the first read
+    is the one kept. The caller commits."""
+    role = review_queries.role_in(actor, item.review_id)
+    if role is None or role.side is not Side.INSPECTING:
+        return
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    now = utcnow()
+    begin_write(db.session)
+    db.session.execute(
+        insert(EvidenceRead)
+        .values(
+            evidence_id=item.id,
+            user_id=actor.id,
+            organisation_id=actor.organisation_id,
+            first_read_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["evidence_id", "user_id"])
+    )
+    if actor.organisation_id is not None:
+        db.session.execute(
+            insert(EvidenceBodyRead)
+            .values(
+                evidence_id=item.id,
+                organisation_id=actor.organisation_id,
+                review_id=item.review_id,
+                workspace_id=item.workspace_id,
+                first_read_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["evidence_id", "organisation_id"])
+        )

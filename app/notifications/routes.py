@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, url_for
+from flask import flash, has_request_context, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
@@ -50,7 +50,10 @@ def _me() -> User:
 @bp.app_context_processor
 def unread_notifications() -> dict[str, Any]:
     """The count in the header, for a signed-in user."""
-    if not current_user.is_authenticated:
+    # E-mail is rendered outside any request (send-reminders): no one there.
+    if not has_request_context() or not getattr(
+        current_user, "is_authenticated", False
+    ):
         return {"unread_notifications": 0}
     return {"unread_notifications": queries.unread_count(_me())}
 

@@ -66,6 +66,9 @@ def test_metadata_at_upload(world: World, api) -> None:
     assert item["classification"] == "OFFICIAL-SENSITIVE"
     assert item["personal_data"] is True
     again = api("observer").get(f"/evidence/{item['id']}").get_json()
+    # The same item, but read_by_me is the caller's: null for the nominee who
+    # uploaded it, false for an observer who has not opened it yet.
+    assert (item.pop("read_by_me"), again.pop("read_by_me")) == (None, False)
     assert again == item
 
 

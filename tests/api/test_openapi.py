@@ -29,6 +29,9 @@ CONTRACT = {
     ("get", "/notes/{note_id}/versions"),
     ("delete", "/notes/{note_id}"),
     ("get", "/me/notifications"),
+    # Reading.
+    ("get", "/reviews/{review_id}/reading"),
+    ("get", "/evidence/{evidence_id}/readers"),
     # Hypotheses.
     ("post", "/reviews/{review_id}/hypotheses"),
     ("get", "/reviews/{review_id}/hypotheses"),
@@ -148,6 +151,8 @@ OPERATION_IDS = {
     ("get", "/notes/{note_id}/versions"): "list_note_versions",
     ("delete", "/notes/{note_id}"): "delete_note",
     ("get", "/me/notifications"): "list_notifications",
+    ("get", "/reviews/{review_id}/reading"): "get_reading",
+    ("get", "/evidence/{evidence_id}/readers"): "list_evidence_readers",
     ("post", "/reviews/{review_id}/hypotheses"): "create_hypothesis",
     ("get", "/reviews/{review_id}/hypotheses"): "list_hypotheses",
     ("get", "/hypotheses/{hypothesis_id}"): "get_hypothesis",

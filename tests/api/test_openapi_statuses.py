@@ -529,6 +529,21 @@ PROVOKE: dict[tuple[str, int], Provoke] = {
     ("set_hypothesis_evidence", 413): too_big(
         "inspector", "PUT", lambda r: f"/hypotheses/{r.hypothesis}/evidence"
     ),
+    ("get_reading", 401): no_token("GET", review_path("/reading")),
+    ("get_reading", 403): lambda r: r("nominee").get(f"/reviews/{r.review}/reading"),
+    ("get_reading", 404): lambda r: r("non_member").get(f"/reviews/{r.review}/reading"),
+    ("list_evidence_readers", 400): bad_limit(
+        "inspector", lambda r: f"/evidence/{r.item}/readers"
+    ),
+    ("list_evidence_readers", 401): no_token(
+        "GET", lambda r: f"/evidence/{r.item}/readers"
+    ),
+    ("list_evidence_readers", 403): lambda r: r("nominee").get(
+        f"/evidence/{r.item}/readers"
+    ),
+    ("list_evidence_readers", 404): lambda r: r("csc_nominee").get(
+        f"/evidence/{r.item}/readers"
+    ),
     ("list_members", 400): bad_limit("lead_officer", review_path("/members")),
     ("list_members", 401): no_token("GET", review_path("/members")),
     ("list_members", 403): lambda r: r("nominee").get(f"/reviews/{r.review}/members"),

@@ -315,6 +315,23 @@ ENDPOINTS: dict[str, Endpoint] = {
         "/me/notifications/{notification}/read",
         statuses(404, inspector=200),
     ),
+    "GET reading": Endpoint(
+        "GET",
+        "/reviews/{review}/reading",
+        statuses(403, lead_officer=200, inspector=200, observer=200, non_member=404),
+    ),
+    "GET readers": Endpoint(
+        "GET",
+        "/evidence/{item}/readers",
+        statuses(
+            403,
+            lead_officer=200,
+            inspector=200,
+            observer=200,
+            admin=404,
+            non_member=404,
+        ),
+    ),
     "POST hypotheses": Endpoint(
         "POST",
         "/reviews/{review}/hypotheses",

@@ -110,3 +110,19 @@ def test_a_production_app_without_its_catalogue_does_not_start(
     with pytest.raises(ConfigError) as refused:
         create_app(settings)
     assert "make translations" in str(refused.value)
+
+
+def test_compiling_at_once_from_several_processes_is_safe(tmp_path) -> None:
+    # Two gunicorn workers (or two pytest-xdist workers) starting together
+    # both find the catalogue stale and compile it: neither may fail.
+    import concurrent.futures
+
+    from app.core.built import compile_catalogue
+
+    po = tmp_path / "messages.po"
+    shutil.copy(PO, po)
+    mo = tmp_path / "messages.mo"
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: compile_catalogue(po, mo), range(16)))
+    assert mo.stat().st_size > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["messages.mo", "messages.po"]
