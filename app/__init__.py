@@ -104,6 +104,8 @@ def _register_api(app: Flask) -> None:
     from app.evidence import api as evidence_api  # noqa: F401
     from app.evidence import api_bp as evidence_bp
     from app.evidence import imports_api  # noqa: F401
+    from app.fieldwork import api as fieldwork_api  # noqa: F401
+    from app.fieldwork import api_bp as fieldwork_bp
     from app.hypotheses import api as hypotheses_api  # noqa: F401
     from app.hypotheses import api_bp as hypotheses_bp
     from app.intake import api as intake_api  # noqa: F401
@@ -125,6 +127,7 @@ def _register_api(app: Flask) -> None:
         intake_bp,
         notes_bp,
         hypotheses_bp,
+        fieldwork_bp,
         notifications_bp,
     ):
         # Bearer tokens, never cookies: nothing for a forged request to ride on.

@@ -6,6 +6,7 @@ def import_all_models() -> None:
     import app.audit.models
     import app.auth.models
     import app.evidence.models
+    import app.fieldwork.models
     import app.hypotheses.models
     import app.intake.models
     import app.intake.notices
