@@ -114,6 +114,30 @@ class Room:
         )["id"]
 
     @property
+    def visit(self) -> str:
+        return self.once(
+            "visit",
+            lambda: self("inspector").post(
+                f"/reviews/{self.review}/visits",
+                json={"workspace_id": self.ws, "starts_on": "2027-03-01",
+                      "ends_on": "2027-03-02", "mode": "on_site"},
+            ),
+        )["id"]  # fmt: skip
+
+    @property
+    def session(self) -> str:
+        visit = self.visit
+        return self.once(
+            "session",
+            lambda: self("inspector").post(
+                f"/visits/{visit}/sessions",
+                json={"kind": "interview", "title": "Interview",
+                      "starts_at": "2027-03-01T09:00:00Z",
+                      "ends_at": "2027-03-01T10:00:00Z"},
+            ),
+        )["id"]  # fmt: skip
+
+    @property
     def theme(self) -> str:
         return self.once(
             "theme",
@@ -529,6 +553,149 @@ PROVOKE: dict[tuple[str, int], Provoke] = {
     ("set_hypothesis_evidence", 413): too_big(
         "inspector", "PUT", lambda r: f"/hypotheses/{r.hypothesis}/evidence"
     ),
+    ("create_visit", 400): lambda r: r("inspector").post(
+        f"/reviews/{r.review}/visits", json={}
+    ),
+    ("create_visit", 401): no_token("POST", review_path("/visits")),
+    ("create_visit", 403): lambda r: r("observer").post(
+        f"/reviews/{r.review}/visits",
+        json={
+            "workspace_id": r.ws,
+            "starts_on": "2027-03-01",
+            "ends_on": "2027-03-01",
+            "mode": "remote",
+        },
+    ),
+    ("create_visit", 404): lambda r: r("non_member").post(
+        f"/reviews/{r.review}/visits",
+        json={
+            "workspace_id": r.ws,
+            "starts_on": "2027-03-01",
+            "ends_on": "2027-03-01",
+            "mode": "remote",
+        },
+    ),
+    ("create_visit", 409): closed(
+        lambda r: r("inspector").post(
+            f"/reviews/{r.review}/visits",
+            json={
+                "workspace_id": r.ws,
+                "starts_on": "2027-03-01",
+                "ends_on": "2027-03-01",
+                "mode": "remote",
+            },
+        )
+    ),
+    ("create_visit", 413): too_big("inspector", "POST", review_path("/visits")),
+    ("list_visits", 400): bad_limit("inspector", review_path("/visits")),
+    ("list_visits", 401): no_token("GET", review_path("/visits")),
+    ("list_visits", 403): lambda r: r("admin").get(f"/reviews/{r.review}/visits"),
+    ("list_visits", 404): lambda r: r("non_member").get(f"/reviews/{r.review}/visits"),
+    ("get_visit", 401): no_token("GET", lambda r: f"/visits/{r.visit}"),
+    ("get_visit", 404): lambda r: r("csc_nominee").get(f"/visits/{r.visit}"),
+    ("update_visit", 400): lambda r: r("inspector").patch(
+        f"/visits/{r.visit}", json={"ends_on": "2020-01-01"}
+    ),
+    ("update_visit", 401): no_token("PATCH", lambda r: f"/visits/{r.visit}"),
+    ("update_visit", 403): lambda r: r("nominee").patch(
+        f"/visits/{r.visit}", json={"mode": "remote"}
+    ),
+    ("update_visit", 404): lambda r: r("csc_nominee").patch(
+        f"/visits/{r.visit}", json={"mode": "remote"}
+    ),
+    ("update_visit", 409): lambda r: (
+        r.visit,
+        r.close_review(),
+        r("inspector").patch(f"/visits/{r.visit}", json={"mode": "remote"}),
+    )[-1],
+    ("update_visit", 413): too_big(
+        "inspector", "PATCH", lambda r: f"/visits/{r.visit}"
+    ),
+    ("delete_visit", 401): no_token("DELETE", lambda r: f"/visits/{r.visit}"),
+    ("delete_visit", 403): lambda r: r("nominee").delete(f"/visits/{r.visit}"),
+    ("delete_visit", 404): lambda r: r("csc_nominee").delete(f"/visits/{r.visit}"),
+    ("delete_visit", 409): lambda r: (
+        r.visit,
+        r.close_review(),
+        r("inspector").delete(f"/visits/{r.visit}"),
+    )[-1],
+    ("create_session", 400): lambda r: r("inspector").post(
+        f"/visits/{r.visit}/sessions", json={"kind": "party"}
+    ),
+    ("create_session", 401): no_token("POST", lambda r: f"/visits/{r.visit}/sessions"),
+    ("create_session", 403): lambda r: r("nominee").post(
+        f"/visits/{r.visit}/sessions",
+        json={
+            "kind": "interview",
+            "title": "x",
+            "starts_at": "2027-03-01T09:00:00Z",
+            "ends_at": "2027-03-01T10:00:00Z",
+        },
+    ),
+    ("create_session", 404): lambda r: r("csc_nominee").post(
+        f"/visits/{r.visit}/sessions",
+        json={
+            "kind": "interview",
+            "title": "x",
+            "starts_at": "2027-03-01T09:00:00Z",
+            "ends_at": "2027-03-01T10:00:00Z",
+        },
+    ),
+    ("create_session", 409): lambda r: (
+        r.visit,
+        r.close_review(),
+        r("inspector").post(
+            f"/visits/{r.visit}/sessions",
+            json={
+                "kind": "interview",
+                "title": "x",
+                "starts_at": "2027-03-01T09:00:00Z",
+                "ends_at": "2027-03-01T10:00:00Z",
+            },
+        ),
+    )[-1],
+    ("create_session", 413): too_big(
+        "inspector", "POST", lambda r: f"/visits/{r.visit}/sessions"
+    ),
+    ("list_sessions", 400): bad_limit("inspector", review_path("/sessions")),
+    ("list_sessions", 401): no_token("GET", review_path("/sessions")),
+    ("list_sessions", 403): lambda r: r("admin").get(f"/reviews/{r.review}/sessions"),
+    ("list_sessions", 404): lambda r: r("non_member").get(
+        f"/reviews/{r.review}/sessions"
+    ),
+    ("get_session", 401): no_token("GET", lambda r: f"/sessions/{r.session}"),
+    ("get_session", 404): lambda r: r("csc_nominee").get(f"/sessions/{r.session}"),
+    ("update_session", 400): lambda r: r("inspector").patch(
+        f"/sessions/{r.session}", json={"ends_at": "2027-03-01T08:00:00Z"}
+    ),
+    ("update_session", 401): no_token("PATCH", lambda r: f"/sessions/{r.session}"),
+    ("update_session", 403): lambda r: r("nominee").patch(
+        f"/sessions/{r.session}", json={"title": "x"}
+    ),
+    ("update_session", 404): lambda r: r("csc_nominee").patch(
+        f"/sessions/{r.session}", json={"title": "x"}
+    ),
+    ("update_session", 409): lambda r: (
+        r.session,
+        r.close_review(),
+        r("inspector").patch(f"/sessions/{r.session}", json={"title": "x"}),
+    )[-1],
+    ("update_session", 413): too_big(
+        "inspector", "PATCH", lambda r: f"/sessions/{r.session}"
+    ),
+    ("delete_session", 401): no_token("DELETE", lambda r: f"/sessions/{r.session}"),
+    ("delete_session", 403): lambda r: r("contributor").delete(
+        f"/sessions/{r.session}"
+    ),
+    ("delete_session", 404): lambda r: r("csc_nominee").delete(
+        f"/sessions/{r.session}"
+    ),
+    ("delete_session", 409): lambda r: (
+        r.session,
+        r.close_review(),
+        r("inspector").delete(f"/sessions/{r.session}"),
+    )[-1],
+    ("get_my_calendar", 401): no_token("GET", fixed("/me/calendar.ics")),
     ("get_reading", 401): no_token("GET", review_path("/reading")),
     ("get_reading", 403): lambda r: r("nominee").get(f"/reviews/{r.review}/reading"),
     ("get_reading", 404): lambda r: r("non_member").get(f"/reviews/{r.review}/reading"),

@@ -59,6 +59,11 @@ class Target:
             else "",
             notification=self.notification() if "{notification}" in path else "",
             hypothesis=self.hypothesis() if "{hypothesis}" in path else "",
+            visit=self.visit() if "{visit}" in path else "",
+            session=self.session() if "{session}" in path else "",
+            team_meeting=self.session("team_meeting")
+            if "{team_meeting}" in path
+            else "",
             part=1,
         )
 
@@ -92,6 +97,31 @@ class Target:
                 )
             )
         )
+
+    def visit(self) -> str:
+        from flask import current_app
+
+        inspector = ApiClient(current_app.test_client(), self.world.tokens["inspector"])
+        made = inspector.post(
+            f"/reviews/{self.world.review.id}/visits",
+            json={"workspace_id": str(self.world.ws.id), "starts_on": "2027-03-01",
+                  "ends_on": "2027-03-04", "mode": "on_site"},
+        )  # fmt: skip
+        assert made.status_code == 201, made.get_json()
+        return str(made.get_json()["id"])
+
+    def session(self, kind: str = "interview") -> str:
+        from flask import current_app
+
+        inspector = ApiClient(current_app.test_client(), self.world.tokens["inspector"])
+        made = inspector.post(
+            f"/visits/{self.visit()}/sessions",
+            json={"kind": kind, "title": "A session",
+                  "starts_at": "2027-03-01T09:00:00Z",
+                  "ends_at": "2027-03-01T10:00:00Z"},
+        )  # fmt: skip
+        assert made.status_code == 201, made.get_json()
+        return str(made.get_json()["id"])
 
     def hypothesis(self) -> str:
         from flask import current_app
@@ -315,6 +345,68 @@ ENDPOINTS: dict[str, Endpoint] = {
         "/me/notifications/{notification}/read",
         statuses(404, inspector=200),
     ),
+    "POST visits": Endpoint(
+        "POST",
+        "/reviews/{review}/visits",
+        statuses(403, lead_officer=201, inspector=201, non_member=404),
+        body=lambda t, who: {
+            "workspace_id": str(t.world.ws.id),
+            "starts_on": "2027-03-01",
+            "ends_on": "2027-03-01",
+            "mode": "remote",
+        },
+    ),
+    "GET visits": Endpoint(
+        "GET", "/reviews/{review}/visits", statuses(200, admin=403, non_member=404)
+    ),
+    "GET /visits/{id}": Endpoint(
+        "GET", "/visits/{visit}", statuses(200, admin=404, non_member=404)
+    ),
+    "PATCH /visits/{id}": Endpoint(
+        "PATCH",
+        "/visits/{visit}",
+        statuses(403, lead_officer=200, inspector=200, admin=404, non_member=404),
+        body=lambda t, who: {"mode": "hybrid"},
+    ),
+    "DELETE /visits/{id}": Endpoint(
+        "DELETE",
+        "/visits/{visit}",
+        statuses(403, lead_officer=204, inspector=204, admin=404, non_member=404),
+    ),
+    "POST sessions": Endpoint(
+        "POST",
+        "/visits/{visit}/sessions",
+        statuses(403, lead_officer=201, inspector=201, admin=404, non_member=404),
+        body=lambda t, who: {
+            "kind": "interview",
+            "title": "Interview",
+            "starts_at": "2027-03-02T09:00:00Z",
+            "ends_at": "2027-03-02T10:00:00Z",
+        },
+    ),
+    "GET sessions": Endpoint(
+        "GET", "/reviews/{review}/sessions", statuses(200, admin=403, non_member=404)
+    ),
+    "GET /sessions/{id} (interview)": Endpoint(
+        "GET", "/sessions/{session}", statuses(200, admin=404, non_member=404)
+    ),
+    "GET /sessions/{id} (team meeting)": Endpoint(
+        "GET",
+        "/sessions/{team_meeting}",
+        statuses(404, lead_officer=200, inspector=200, observer=200),
+    ),
+    "PATCH /sessions/{id}": Endpoint(
+        "PATCH",
+        "/sessions/{session}",
+        statuses(403, lead_officer=200, inspector=200, admin=404, non_member=404),
+        body=lambda t, who: {"location": "County Hall"},
+    ),
+    "DELETE /sessions/{id}": Endpoint(
+        "DELETE",
+        "/sessions/{session}",
+        statuses(403, lead_officer=204, inspector=204, admin=404, non_member=404),
+    ),
+    "GET /me/calendar.ics": Endpoint("GET", "/me/calendar.ics", statuses(200)),
     "GET reading": Endpoint(
         "GET",
         "/reviews/{review}/reading",
