@@ -150,6 +150,8 @@ def _register_pages(app: Flask) -> None:
     from app.evidence import bp as evidence_bp
     from app.evidence import import_routes  # noqa: F401
     from app.evidence import routes as evidence_routes  # noqa: F401
+    from app.fieldwork import bp as fieldwork_bp
+    from app.fieldwork import routes as fieldwork_routes  # noqa: F401
     from app.hypotheses import bp as hypotheses_bp
     from app.hypotheses import routes as hypotheses_routes  # noqa: F401
     from app.intake import bp as intake_bp
@@ -171,6 +173,7 @@ def _register_pages(app: Flask) -> None:
         intake_bp,
         notes_bp,
         hypotheses_bp,
+        fieldwork_bp,
         notifications_bp,
         admin_bp,
         pages_bp,

@@ -46,6 +46,8 @@ def subject_url(subject_type: SubjectType, subject_id: uuid.UUID) -> str:
         return url_for("evidence.item", evidence_id=subject_id)
     if subject_type is SubjectType.REQUEST:
         return url_for("intake.request", request_id=subject_id)
+    if subject_type is SubjectType.SESSION:
+        return url_for("fieldwork.session", session_id=subject_id)
     if subject_type is SubjectType.HYPOTHESIS:
         return url_for("hypotheses.hypothesis", hypothesis_id=subject_id)
     return url_for("reviews.review", review_id=subject_id)

@@ -313,6 +313,15 @@ PAGES: list[PageCase] = [
         _submitted_empty(lambda d: f"/reviews/{d.review_id}/hypotheses/new"),
     ),
     PageCase("notifications", LEAD, _path(lambda d: "/notifications")),
+    PageCase(
+        "timetable", INSPECTOR, _path(lambda d: f"/reviews/{d.review_id}/timetable")
+    ),
+    PageCase(
+        "plan-visit-error",
+        INSPECTOR,
+        _submitted_empty(lambda d: f"/reviews/{d.review_id}/visits/new"),
+    ),
+    PageCase("calendar", NOMINEE, _path(lambda d: "/calendar")),
     PageCase("admin", ADMIN, _path(lambda d: "/admin/")),
     PageCase("admin-organisations", ADMIN, _path(lambda d: "/admin/organisations")),
     PageCase(

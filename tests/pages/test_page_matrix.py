@@ -188,6 +188,28 @@ PAGES = {
         "/reviews/{review}/hypotheses/new",
         answers(403, lead_officer=302, inspector=302, non_member=404),
     ),
+    "timetable": Page(
+        "GET", "/reviews/{review}/timetable", answers(200, admin=403, non_member=404)
+    ),
+    "plan a visit page": Page(
+        "GET",
+        "/reviews/{review}/visits/new",
+        answers(403, lead_officer=200, inspector=200, non_member=404),
+    ),
+    "add a session page": Page(
+        "GET",
+        "/visits/{visit}/sessions/new",
+        answers(403, lead_officer=200, inspector=200, admin=404, non_member=404),
+    ),
+    "a session": Page(
+        "GET", "/sessions/{session}", answers(200, admin=404, non_member=404)
+    ),
+    "a team meeting": Page(
+        "GET",
+        "/sessions/{team_meeting}",
+        answers(404, lead_officer=200, inspector=200, observer=200),
+    ),
+    "my calendar": Page("GET", "/calendar", answers(200)),
     # ZIP import: the form, and a ZIP file sent (the result page).
     "import page": Page(
         "GET",
@@ -233,7 +255,37 @@ def test_page_matrix(name: str, who: str, world: World, client, api, factory) ->
     hypothesis = api("inspector").post(
         f"/reviews/{world.review.id}/hypotheses", json={"statement": "Strong boards"}
     )
+    visit = (
+        api("inspector")
+        .post(
+            f"/reviews/{world.review.id}/visits",
+            json={
+                "workspace_id": str(world.ws.id),
+                "starts_on": "2027-03-01",
+                "ends_on": "2027-03-02",
+                "mode": "on_site",
+            },
+        )
+        .get_json()["id"]
+    )
+    sessions = {
+        kind: api("inspector")
+        .post(
+            f"/visits/{visit}/sessions",
+            json={
+                "kind": kind,
+                "title": kind,
+                "starts_at": "2027-03-01T09:00:00Z",
+                "ends_at": "2027-03-01T10:00:00Z",
+            },
+        )
+        .get_json()["id"]
+        for kind in ("interview", "team_meeting")
+    }
     path = page_def.path.format(
+        visit=visit,
+        session=sessions["interview"],
+        team_meeting=sessions["team_meeting"],
         hypothesis=hypothesis.get_json()["id"],
         note=note.get_json()["id"],
         review=world.review.id,

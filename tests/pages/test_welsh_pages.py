@@ -107,6 +107,13 @@ PAGES = [
     ("lead_officer", "/hypotheses/{hypothesis}"),
     ("inspector", "/hypotheses/{hypothesis}/change"),
     ("inspector", "/hypotheses/{hypothesis}/evidence"),
+    # Fieldwork ({session}: an interview with attendees, at ERW).
+    ("inspector", "/reviews/{review}/timetable"),
+    ("nominee", "/reviews/{review}/timetable"),
+    ("inspector", "/reviews/{review}/visits/new"),
+    ("inspector", "/visits/{visit}/sessions/new"),
+    ("contributor", "/sessions/{session}"),
+    ("contributor", "/calendar"),
 ]
 
 
@@ -180,6 +187,37 @@ def test_welsh_pages_are_all_welsh(
     api("inspector").put(
         f"/hypotheses/{hypothesis['id']}/evidence", json={"evidence_ids": [item["id"]]}
     )
+    visit = (
+        api("inspector")
+        .post(
+            f"/reviews/{world.review.id}/visits",
+            json={
+                "workspace_id": str(world.ws.id),
+                "starts_on": "2027-03-01",
+                "ends_on": "2027-03-02",
+                "mode": "council_chamber",
+                "title": "Ymweliad",
+                "title_cy": "Ymweliad",
+            },
+        )
+        .get_json()
+    )
+    session = (
+        api("inspector")
+        .post(
+            f"/visits/{visit['id']}/sessions",
+            json={
+                "kind": "interview",
+                "title": "Cyfweliad",
+                "title_cy": "Cyfweliad",
+                "starts_at": "2027-03-01T09:00:00Z",
+                "ends_at": "2027-03-01T10:00:00Z",
+                "location": "Neuadd y Sir",
+                "attendees": [{"name": "Betsan Jones", "role": "Rheolwr gyfarwyddwr"}],
+            },
+        )
+        .get_json()
+    )
     browser = PageClient(client)
     if who:
         browser.sign_in(world.users[who].email)
@@ -191,6 +229,8 @@ def test_welsh_pages_are_all_welsh(
         request=asked["id"],
         note=note["id"],
         hypothesis=hypothesis["id"],
+        visit=visit["id"],
+        session=session["id"],
     )
     html = browser.text(url)
     assert '<html lang="cy"' in html
@@ -201,6 +241,7 @@ def test_welsh_pages_are_all_welsh(
         | {
             world.review.title,
             "cofnodion.txt",
+            "Betsan Jones",
             "English",
         }
     )

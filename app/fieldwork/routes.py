@@ -1,0 +1,365 @@
+"""Pages: a review's timetable (by day, per workspace), its visits, a session,
+the forms to plan them, and each user's calendar feed (subscribe, reset)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from app.accounts.models import User
+from app.core.db import db
+from app.core.errors import Forbidden, ValidationFailed
+from app.core.forms import DayField, PlainText
+from app.core.forms import strip as _strip
+from app.core.i18n import _, _l
+from app.core.web import csrf, select_choices
+from app.fieldwork import bp, calendar, queries, services
+from app.fieldwork.models import LOCATION_MAX, TITLE_MAX, Session, SessionKind
+from app.fieldwork.queries import WALES
+from app.notes.models import SubjectType
+from app.notes.routes import panel as notes_panel
+from app.reviews import queries as review_queries
+from app.reviews.models import Review, VisitMode, Workspace
+from app.reviews.visibility import Viewer
+
+MODE_LABELS = {
+    "on_site": _l("On site"),
+    "remote": _l("Remote"),
+    "council_chamber": _l("In the council chamber"),
+    "hybrid": _l("Hybrid"),
+}
+KIND_LABELS = {
+    "interview": _l("Interview"),
+    "team_meeting": _l("Team meeting"),
+    "feedback": _l("Feedback session"),
+    "engagement": _l("Engagement session"),
+    "observation": _l("Observation"),
+    "other": _l("Other"),
+}
+
+
+def _me() -> User:
+    user: User = current_user._get_current_object()
+    return user
+
+
+class VisitDay(DayField):
+    incomplete = _l("Enter the day as a day, a month and a year")
+    not_a_date = _l("Enter a real date, for example 1 3 2027")
+    years = range(2000, 3000)
+
+
+class VisitForm(FlaskForm):
+    workspace_id = SelectField(
+        _l("Reviewed party"),
+        widget=GovSelect(),
+        choices=[],
+        validators=[InputRequired(message=_l("Choose the reviewed party"))],
+    )
+    starts_on = VisitDay(
+        _l("First day"),
+        description=_l("For example, 1 3 2027"),
+        validators=[DataRequired(message=_l("Enter the first day"))],
+    )
+    ends_on = VisitDay(
+        _l("Last day"),
+        description=_l("For example, 4 3 2027"),
+        validators=[DataRequired(message=_l("Enter the last day"))],
+    )
+    mode = RadioField(
+        _l("How it is held"),
+        widget=GovRadioInput(),
+        choices=lambda: select_choices(MODE_LABELS.items()),
+        validators=[InputRequired(message=_l("Choose how it is held"))],
+    )
+    title = StringField(
+        _l("Title (optional)"),
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[Optional(), Length(max=TITLE_MAX), PlainText()],
+    )
+    submit = SubmitField(_l("Plan the visit"), widget=GovSubmitInput())
+
+
+class SessionForm(FlaskForm):
+    kind = RadioField(
+        _l("Kind of session"),
+        widget=GovRadioInput(),
+        choices=lambda: select_choices(KIND_LABELS.items()),
+        validators=[InputRequired(message=_l("Choose the kind of session"))],
+    )
+    title = StringField(
+        _l("Title"),
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[
+            DataRequired(message=_l("Enter a title")),
+            Length(max=TITLE_MAX),
+            PlainText(),
+        ],
+    )
+    day = SelectField(
+        _l("Day"), widget=GovSelect(), choices=[], validators=[InputRequired()]
+    )
+    starts = StringField(
+        _l("Starts (24-hour clock)"),
+        description=_l("For example, 09:30"),
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[
+            DataRequired(message=_l("Enter when it starts, for example 09:30"))
+        ],
+    )
+    ends = StringField(
+        _l("Ends (24-hour clock)"),
+        description=_l("For example, 10:30"),
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Enter when it ends, for example 10:30"))],
+    )
+    location = StringField(
+        _l("Where (optional)"),
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[Optional(), Length(max=LOCATION_MAX), PlainText()],
+    )
+    attendees = TextAreaField(
+        _l("Who attends (optional)"),
+        description=_l("One person a line: a name, then a comma and their role."),
+        widget=GovTextArea(),
+        filters=[_strip],
+        validators=[Optional(), Length(max=10_000), PlainText(multiline=True)],
+    )
+    submit = SubmitField(_l("Add the session"), widget=GovSubmitInput())
+
+
+class ResetCalendarForm(FlaskForm):
+    submit = SubmitField(_l("Make a new address"), widget=GovSubmitInput())
+
+
+def _member(me: User, review: Review) -> Viewer:
+    viewer = Viewer.of(me, review)
+    if not viewer.is_member:
+        if me.is_admin:
+            raise Forbidden(_("Only members of the review see its fieldwork."))
+        abort(404)
+    return viewer
+
+
+def _workspace_names(review: Review) -> dict[uuid.UUID, Workspace]:
+    return {
+        w.id: w
+        for w in db.session.scalars(
+            sa.select(Workspace).where(Workspace.review_id == review.id)
+        )
+    }
+
+
+@bp.route("/reviews/<uuid:review_id>/timetable", endpoint="timetable")
+@login_required
+def timetable(review_id: uuid.UUID) -> str:
+    """Every session the reader may see, by day, then by workspace."""
+    me = _me()
+    review = review_queries.get_visible_review_or_404(me, review_id)
+    viewer = _member(me, review)
+    visits = queries.list_visits(me, review, {"limit": 200, "cursor": None}).items
+    page = queries.list_sessions(
+        me, review, {"limit": 200, "cursor": request.args.get("cursor")}
+    )
+    days: dict[date, list[Session]] = defaultdict(list)
+    for session in page.items:
+        days[session.starts_at.astimezone(WALES).date()].append(session)
+    return render_template(
+        "fieldwork/timetable.html",
+        review=review,
+        visits=visits,
+        days=sorted(days.items()),
+        workspaces=_workspace_names(review),
+        may_write=viewer.writes and not review.is_closed,
+        modes=MODE_LABELS,
+        kinds=KIND_LABELS,
+        next_cursor=page.next_cursor,
+        WALES=WALES,
+    )
+
+
+@bp.route(
+    "/reviews/<uuid:review_id>/visits/new",
+    methods=["GET", "POST"],
+    endpoint="new_visit",
+)
+@login_required
+def new_visit(review_id: uuid.UUID) -> str | Response:
+    me = _me()
+    review = review_queries.get_visible_review_or_404(me, review_id)
+    viewer = _member(me, review)
+    if not viewer.writes:
+        raise Forbidden(_("Only the review's inspectors and lead officers do this."))
+    form = VisitForm()
+    form.workspace_id.choices = select_choices(
+        [("", _("Choose the reviewed party"))]
+        + [(str(w.id), w.name) for w in _workspace_names(review).values()]
+    )
+    if form.validate_on_submit():
+        try:
+            services.create_visit(
+                me,
+                review,
+                {
+                    "workspace_id": uuid.UUID(form.workspace_id.data),
+                    "starts_on": form.starts_on.data,
+                    "ends_on": form.ends_on.data,
+                    "mode": VisitMode(form.mode.data),
+                    "title": form.title.data or None,
+                },
+            )
+        except ValidationFailed as problem:
+            for name, message in problem.fields.items():
+                getattr(form, name, form.title).errors = [message]
+        else:
+            flash(_("The visit was planned."), "success")
+            return redirect(url_for("fieldwork.timetable", review_id=review.id))
+    return render_template("fieldwork/new_visit.html", form=form, review=review)
+
+
+def _clock(value: str, field: str) -> time:
+    try:
+        hours, minutes = value.split(":")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise ValidationFailed.field(field, _("Enter a time such as 09:30.")) from None
+
+
+@bp.route(
+    "/visits/<uuid:visit_id>/sessions/new",
+    methods=["GET", "POST"],
+    endpoint="new_session",
+)
+@login_required
+def new_session(visit_id: uuid.UUID) -> str | Response:
+    from datetime import timedelta
+
+    me = _me()
+    visit = queries.get_visible_visit_or_404(me, visit_id)
+    review = db.session.get(Review, visit.review_id)
+    assert review is not None
+    if not Viewer.of(me, review).writes:
+        raise Forbidden(_("Only the review's inspectors and lead officers do this."))
+    form = SessionForm()
+    days = [
+        visit.starts_on + timedelta(days=n)
+        for n in range((visit.ends_on - visit.starts_on).days + 1)
+    ]
+    form.day.choices = select_choices([(d.isoformat(), d.isoformat()) for d in days])
+    if form.validate_on_submit():
+        try:
+            day = date.fromisoformat(form.day.data)
+            starts = datetime.combine(day, _clock(form.starts.data, "starts"), WALES)
+            ends = datetime.combine(day, _clock(form.ends.data, "ends"), WALES)
+            attendees = []
+            for line in (form.attendees.data or "").splitlines():
+                if line.strip():
+                    name, _comma, role = line.partition(",")
+                    attendees.append(
+                        {"name": name.strip(), "role": role.strip() or None}
+                    )
+            session = services.create_session(
+                me,
+                visit,
+                {
+                    "kind": SessionKind(form.kind.data),
+                    "title": form.title.data,
+                    "starts_at": starts,
+                    "ends_at": ends,
+                    "location": form.location.data or None,
+                    "attendees": attendees,
+                },
+            )
+        except ValidationFailed as problem:
+            names = {"starts_at": "starts", "ends_at": "ends"}
+            for name, message in problem.fields.items():
+                getattr(form, names.get(name, name), form.title).errors = [message]
+        else:
+            flash(_("The session was added."), "success")
+            return redirect(url_for("fieldwork.session", session_id=session.id))
+    return render_template(
+        "fieldwork/new_session.html", form=form, visit=visit, review=review
+    )
+
+
+@bp.route("/sessions/<uuid:session_id>", endpoint="session")
+@login_required
+def session(session_id: uuid.UUID) -> str:
+    me = _me()
+    item = queries.get_visible_session_or_404(me, session_id)
+    review = db.session.get(Review, item.review_id)
+    assert review is not None
+    return render_template(
+        "fieldwork/session.html",
+        item=item,
+        review=review,
+        workspace=db.session.get(Workspace, item.workspace_id),
+        kinds=KIND_LABELS,
+        modes=MODE_LABELS,
+        WALES=WALES,
+        notes=notes_panel(me, review, SubjectType.SESSION, item.id),
+    )
+
+
+@bp.route("/calendar", methods=["GET", "POST"], endpoint="calendar")
+@login_required
+def my_calendar() -> str | Response:
+    """The private address to subscribe to, and a way to change it."""
+    me = _me()
+    form = ResetCalendarForm()
+    if form.validate_on_submit():
+        services.calendar_token(me, reset=True)
+        flash(
+            _("Your calendar has a new address: the old one no longer works."),
+            "success",
+        )
+        return redirect(url_for("fieldwork.calendar"))
+    token = services.calendar_token(me)
+    return render_template(
+        "fieldwork/calendar.html",
+        form=form,
+        address=url_for("fieldwork.feed", token=token, _external=True),
+    )
+
+
+@bp.route("/calendar/<token>.ics", endpoint="feed")
+@csrf.exempt
+def feed(token: str) -> Response:
+    """The feed at the private address: calendar programs cannot sign in, so
+    the address is the key (a 404 for any other)."""
+    user = services.user_of_calendar_token(token)
+    if user is None:
+        abort(404)
+    base_url = current_app.extensions["portal_settings"].public_base_url
+    response = Response(calendar.feed(user, base_url), mimetype="text/calendar")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
