@@ -26,6 +26,10 @@ from support.api import ApiClient, error_of
 from support.world import PASSWORD, ROLE_NAMES, World, make_token
 
 LO, IN, OB, NO, CO, AD, NM, AN = ROLE_NAMES
+# An inspector of the second inspecting body (Audit Wales): where a row says
+# nothing of them, they answer as Estyn's inspector does.
+AI = "audit_inspector"
+CALLERS = [*ROLE_NAMES, AI]
 EVERYONE_SIGNED_IN = (LO, IN, OB, NO, CO, AD, NM)
 MEMBERS = (LO, IN, OB, NO, CO)
 
@@ -57,8 +61,12 @@ class Target:
             workspace_note=self.note(workspace=True)
             if "{workspace_note}" in path
             else "",
+            body_note=self.note(body=True) if "{body_note}" in path else "",
             notification=self.notification() if "{notification}" in path else "",
             hypothesis=self.hypothesis() if "{hypothesis}" in path else "",
+            body_hypothesis=self.hypothesis(body=True)
+            if "{body_hypothesis}" in path
+            else "",
             visit=self.visit() if "{visit}" in path else "",
             session=self.session() if "{session}" in path else "",
             team_meeting=self.session("team_meeting")
@@ -67,15 +75,17 @@ class Target:
             part=1,
         )
 
-    def note(self, workspace: bool = False) -> str:
+    def note(self, workspace: bool = False, body: bool = False) -> str:
         """A note by the inspector: joint, or shared with ``ws``."""
         from flask import current_app
 
         inspector = ApiClient(current_app.test_client(), self.world.tokens["inspector"])
-        body: dict[str, Any] = {"body": "Emerging: strong governance"}
+        payload: dict[str, Any] = {"body": "Emerging: strong governance"}
         if workspace:
-            body.update(scope="workspace", workspace_id=str(self.world.ws.id))
-        made = inspector.post(f"/reviews/{self.world.review.id}/notes", json=body)
+            payload.update(scope="workspace", workspace_id=str(self.world.ws.id))
+        if body:
+            payload.update(scope="body")
+        made = inspector.post(f"/reviews/{self.world.review.id}/notes", json=payload)
         assert made.status_code == 201, made.get_json()
         return str(made.get_json()["id"])
 
@@ -123,13 +133,14 @@ class Target:
         assert made.status_code == 201, made.get_json()
         return str(made.get_json()["id"])
 
-    def hypothesis(self) -> str:
+    def hypothesis(self, body: bool = False) -> str:
         from flask import current_app
 
         inspector = ApiClient(current_app.test_client(), self.world.tokens["inspector"])
         made = inspector.post(
             f"/reviews/{self.world.review.id}/hypotheses",
-            json={"statement": "Regional working improves leadership"},
+            json={"statement": "Regional working improves leadership"}
+            | ({"scope": "body"} if body else {}),
         )
         assert made.status_code == 201, made.get_json()
         return str(made.get_json()["id"])
@@ -177,6 +188,7 @@ def statuses(default: int, **overrides: int) -> dict[str, int]:
     table = {role: default for role in ROLE_NAMES}
     table[AN] = 401
     table.update(overrides)
+    table.setdefault(AI, table[IN])
     return table
 
 
@@ -297,6 +309,20 @@ ENDPOINTS: dict[str, Endpoint] = {
         "/notes/{note}",
         statuses(404, lead_officer=200, inspector=200, observer=200),
     ),
+    "GET /notes/{id} (Estyn only)": Endpoint(
+        "GET",
+        "/notes/{body_note}",
+        statuses(
+            404, lead_officer=200, inspector=200, observer=200, audit_inspector=404
+        ),
+    ),
+    "GET /hypotheses/{id} (Estyn only)": Endpoint(
+        "GET",
+        "/hypotheses/{body_hypothesis}",
+        statuses(
+            404, lead_officer=200, inspector=200, observer=200, audit_inspector=404
+        ),
+    ),
     "GET /notes/{id} (workspace)": Endpoint(
         "GET",
         "/notes/{workspace_note}",
@@ -319,6 +345,7 @@ ENDPOINTS: dict[str, Endpoint] = {
             observer=403,
             nominee=403,
             contributor=403,
+            audit_inspector=403,
         ),
         body=lambda t, who: {"body": "Changed"},
     ),
@@ -337,13 +364,14 @@ ENDPOINTS: dict[str, Endpoint] = {
             observer=403,
             nominee=403,
             contributor=403,
+            audit_inspector=403,
         ),
     ),
     "GET /me/notifications": Endpoint("GET", "/me/notifications", statuses(200)),
     "POST notification read": Endpoint(
         "POST",
         "/me/notifications/{notification}/read",
-        statuses(404, inspector=200),
+        statuses(404, inspector=200, audit_inspector=404),
     ),
     "POST visits": Endpoint(
         "POST",
@@ -643,7 +671,7 @@ def test_every_documented_operation_is_in_the_matrix(app) -> None:
     assert documented == in_matrix - {("GET", "/openapi.json")}
 
 
-CELLS = [(name, who) for name in ENDPOINTS for who in ROLE_NAMES]
+CELLS = [(name, who) for name in ENDPOINTS for who in CALLERS]
 
 
 @pytest.mark.parametrize(
