@@ -1,8 +1,13 @@
 """Demo data: the joint review of the four regional consortia, ready to explore.
 
 Estyn and Audit Wales review ERW, CSC, EAS and GwE, with a user for every
-role, a few evidence files, and a request list in every state (ERW's).
-Running it twice changes nothing.
+role, a few evidence files, a request list in every state (ERW's), the
+review's themes, four days of fieldwork in each region (interviews with the
+managing director and the cabinet member for education, an observation, a
+team meeting each day, feedback at the end), team notes with a mention and
+a reply, and hypotheses moving from emerging to supported. A council's
+education scrutiny committee runs its termly engagement sessions with three
+schools. Running it twice changes nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from app.core.db import db
 from app.core.permissions import Role
 from app.core.storage import current_store
 from app.evidence import services as evidence_services
+from app.evidence.models import EvidenceItem
 from app.intake import services as intake_services
 from app.intake.models import EvidenceRequest
 from app.reviews import services as review_services
@@ -102,7 +108,7 @@ USERS = [
 def seed_demo(max_bytes: int) -> list[DemoUser]:
     """Create the demo (unless it is there already); return the sign-ins."""
     if db.session.scalar(sa.select(Organisation).where(Organisation.slug == "estyn")):
-        return USERS
+        return [*USERS, *COMMITTEE_USERS]
     admin = account_services.create_user(
         None,
         email=USERS[0].email,
@@ -140,7 +146,9 @@ def seed_demo(max_bytes: int) -> list[DemoUser]:
     # Requests first: the demo's plain evidence stays the newest in ERW's list.
     _add_requests(review, users, orgs, max_bytes)
     _add_evidence(review, users, orgs, max_bytes)
-    return USERS
+    _add_joint_working(review, users, orgs)
+    _add_committee(admin)
+    return [*USERS, *COMMITTEE_USERS]
 
 
 def _add_evidence(
@@ -354,3 +362,311 @@ def _add_requests(
             }
         ],
     )
+
+
+# --- joint working: the story carried on --------------------------------------
+
+THEMES = [
+    ("Leadership and management", "Arweinyddiaeth a rheolaeth"),
+    ("Governance", "Llywodraethu"),
+    ("Value for money", "Gwerth am arian"),
+    ("Improving schools", "Gwella ysgolion"),
+]
+# The senior people met at each consortium: (name, role) for its interviews.
+PEOPLE = {
+    "erw": [("Betsan Jones", "Managing director"),
+            ("Cllr Emyr Hughes", "Cabinet member for education")],
+    "csc": [("David Price", "Managing director"),
+            ("Cllr Sara Lewis", "Cabinet member for education")],
+    "eas": [("Helen Morgan", "Managing director"),
+            ("Cllr Ian Davies", "Cabinet member for education")],
+    "gwe": [("Arwel Roberts", "Managing director"),
+            ("Cllr Nia Owen", "Cabinet member for education")],
+}  # fmt: skip
+
+
+def _add_joint_working(
+    review: Review, users: dict[str, User], orgs: dict[str, Organisation]
+) -> None:
+    """Themes, the fieldwork (four days as a combined team in each region:
+    interviews, a team meeting each day, feedback at the end), team notes
+    with a mention and a reply, and hypotheses moving from emerging to
+    supported with their evidence."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from app.fieldwork import services as fieldwork_services
+    from app.fieldwork.models import SessionKind
+    from app.hypotheses import services as hypothesis_services
+    from app.hypotheses.models import HypothesisStatus
+    from app.notes import services as note_services
+    from app.reviews.models import ReviewStatus, VisitMode
+    from app.reviews.visibility import Scope
+
+    wales = ZoneInfo("Europe/London")
+    lead = users["lead@estyn.demo.example"]
+    inspector = users["inspector@estyn.demo.example"]
+    audit_lead = users["lead@audit.demo.example"]
+    audit_inspector = users["inspector@audit.demo.example"]
+    for name, name_cy in THEMES:
+        review_services.create_theme(lead, review, {"name": name, "name_cy": name_cy})
+    review_services.update_review(lead, review, {"status": ReviewStatus.FIELDWORK})
+    workspaces = {
+        slug: db.session.scalars(
+            sa.select(Workspace).where(
+                Workspace.review_id == review.id,
+                Workspace.organisation_id == orgs[slug].id,
+            )
+        ).one()
+        for slug in REVIEWED
+    }
+    first = date.today() + timedelta(days=14)
+    first -= timedelta(days=first.weekday())  # a Monday
+    for week, slug in enumerate(REVIEWED):
+        monday = first + timedelta(weeks=week)
+        visit = fieldwork_services.create_visit(
+            lead,
+            review,
+            {
+                "workspace_id": workspaces[slug].id,
+                "starts_on": monday,
+                "ends_on": monday + timedelta(days=3),
+                "mode": VisitMode.ON_SITE,
+                "title": f"{orgs[slug].name}: fieldwork",
+                "title_cy": f"{orgs[slug].name_cy or orgs[slug].name}: gwaith maes",
+            },
+        )
+
+        def at(day: int, hour: int, minute: int = 0, monday: date = monday) -> datetime:
+            return datetime.combine(
+                monday + timedelta(days=day), time(hour, minute), wales
+            )
+
+        (md, md_role), (cabinet, cabinet_role) = PEOPLE[slug]
+        plan = [
+            (SessionKind.INTERVIEW, f"Interview: {md_role.lower()}",
+             "Cyfweliad: rheolwr gyfarwyddwr", at(0, 9, 30), at(0, 11),
+             [{"name": md, "role": md_role}], ["Leadership and management"]),
+            (SessionKind.INTERVIEW, "Interview: elected members",
+             "Cyfweliad: aelodau etholedig", at(1, 10), at(1, 11, 30),
+             [{"name": cabinet, "role": cabinet_role}], ["Governance"]),
+            (SessionKind.OBSERVATION, "Observation: a school improvement visit",
+             "Arsylwi: ymweliad gwella ysgol", at(2, 9), at(2, 12), [],
+             ["Improving schools"]),
+            (SessionKind.FEEDBACK, "Feedback of initial findings",
+             "Adborth ar y canfyddiadau cychwynnol", at(3, 14), at(3, 15), [
+                 {"name": md, "role": md_role}], []),
+        ]  # fmt: skip
+        for day in range(4):
+            plan.append(
+                (
+                    SessionKind.TEAM_MEETING,
+                    "Team meeting",
+                    "Cyfarfod tîm",
+                    at(day, 16, 30),
+                    at(day, 17, 30),
+                    [],
+                    [],
+                )
+            )
+        for kind, title, title_cy, starts, ends, attendees, themes in plan:
+            fieldwork_services.create_session(
+                inspector,
+                visit,
+                {
+                    "kind": kind,
+                    "title": title,
+                    "title_cy": title_cy,
+                    "starts_at": starts,
+                    "ends_at": ends,
+                    "location": f"{orgs[slug].name} offices",
+                    "attendees": attendees,
+                    "themes": themes,
+                },
+            )
+    erw_items = list(
+        db.session.scalars(
+            sa.select(EvidenceItem)
+            .where(EvidenceItem.workspace_id == workspaces["erw"].id)
+            .order_by(EvidenceItem.number)
+        )
+    )
+    first_note, _raised = note_services.create_note(
+        inspector,
+        review,
+        note_services.NewNote(
+            body=(
+                "The business plan's priorities match what the managing director "
+                "told us. **Worth testing** with the cabinet member on day 2."
+            ),
+            mentions=[audit_inspector.id],
+        ),
+    )
+    note_services.create_note(
+        lead,
+        review,
+        note_services.NewNote(
+            body="Agreed. Let us add it to the interview questions.",
+            reply_to=first_note.id,
+        ),
+    )
+    note_services.create_note(
+        audit_lead,
+        review,
+        note_services.NewNote(
+            body="Audit Wales only: check the grant figures against the accounts.",
+            scope=Scope.BODY,
+        ),
+    )
+    hypotheses = [
+        ("Regional working is improving the quality of leadership in schools.",
+         "Mae gweithio rhanbarthol yn gwella ansawdd arweinyddiaeth mewn ysgolion.",
+         "Leadership and management"),
+        ("Governance arrangements hold the consortia to account effectively.",
+         "Mae trefniadau llywodraethu yn dwyn y consortia i gyfrif yn effeithiol.",
+         "Governance"),
+        ("The consortia can show value for money for the grants they manage.",
+         "Gall y consortia ddangos gwerth am arian am y grantiau y maent yn eu rheoli.",
+         "Value for money"),
+    ]  # fmt: skip
+    made = [
+        hypothesis_services.create_hypothesis(
+            inspector,
+            review,
+            {"statement": statement, "statement_cy": statement_cy, "theme": theme},
+        )
+        for statement, statement_cy, theme in hypotheses
+    ]
+    hypothesis_services.update_hypothesis(
+        audit_inspector,
+        made[0],
+        {
+            "status": HypothesisStatus.SUPPORTED,
+            "reason": "Head teachers in all four regions described the support.",
+        },
+    )
+    hypothesis_services.update_hypothesis(
+        lead,
+        made[1],
+        {
+            "status": HypothesisStatus.PARTLY_SUPPORTED,
+            "reason": "Strong in two regions; the joint committees meet too rarely.",
+        },
+    )
+    if erw_items:
+        hypothesis_services.set_evidence(
+            inspector, made[0], [item.id for item in erw_items[:2]]
+        )
+
+
+COMMITTEE_TITLE = "School engagement sessions 2022"
+COMMITTEE_TITLE_CY = "Sesiynau ymgysylltu ag ysgolion 2022"
+COMMITTEE_THEMES = [
+    ("Recovery from covid / wellbeing of staff", "Adferiad o covid / llesiant staff",
+     "Spring 2022", "remote"),
+    ("Preparedness for ALN transformation", "Parodrwydd ar gyfer trawsnewid ADY",
+     "Summer 2022", "council_chamber"),
+    ("Curriculum and WESP", "Y cwricwlwm a'r CSGA", "Autumn 2022", "on_site"),
+    ("School buildings", "Adeiladau ysgolion", "Spring 2023", "on_site"),
+]  # fmt: skip
+SCHOOLS = [
+    ("ysgol-y-bryn", "Ysgol y Bryn", "Ysgol y Bryn"),
+    ("ysgol-glan-mor", "Ysgol Glan Môr", "Ysgol Glan Môr"),
+    ("st-davids-primary", "St David's Primary", "Ysgol Gynradd Dewi Sant"),
+]
+COMMITTEE_USERS = [
+    DemoUser("chair@committee.demo.example", "Cllr Llinos Rees", "scrutiny",
+             Role.LEAD_OFFICER, Locale.CY),
+    DemoUser("member@committee.demo.example", "Cllr Tom Evans", "scrutiny",
+             Role.INSPECTOR),
+    *[DemoUser(f"head@{slug}.demo.example", f"Head of {name}", slug, Role.NOMINEE)
+      for slug, name, _cy in SCHOOLS],
+]  # fmt: skip
+
+
+def _add_committee(admin: User) -> None:
+    """A council's education scrutiny committee and its termly engagement
+    sessions with three schools: one inspecting body, several reviewed."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from app.fieldwork import services as fieldwork_services
+    from app.fieldwork.models import SessionKind
+    from app.reviews.models import VisitMode
+
+    wales = ZoneInfo("Europe/London")
+    committee = account_services.create_organisation(
+        admin,
+        slug="scrutiny",
+        name="Education Scrutiny Committee",
+        name_cy="Pwyllgor Craffu Addysg",
+        kind=OrganisationKind.COMMITTEE,
+    )
+    schools = {
+        slug: account_services.create_organisation(
+            admin, slug=slug, name=name, name_cy=name_cy, kind=OrganisationKind.SCHOOL
+        )
+        for slug, name, name_cy in SCHOOLS
+    }
+    orgs = {"scrutiny": committee, **schools}
+    users = {
+        demo.email: account_services.create_user(
+            admin,
+            email=demo.email,
+            name=demo.name,
+            organisation_id=orgs[demo.organisation].id,
+            password=DEMO_PASSWORD,
+            locale=demo.locale,
+        )
+        for demo in COMMITTEE_USERS
+        if demo.organisation is not None
+    }
+    review = review_services.create_review(
+        admin,
+        title=COMMITTEE_TITLE,
+        title_cy=COMMITTEE_TITLE_CY,
+        inspecting=[committee.id],
+        reviewed=[s.id for s in schools.values()],
+    )
+    for demo in COMMITTEE_USERS:
+        assert demo.role is not None
+        review_services.set_member(admin, review, users[demo.email].id, demo.role)
+    chair = users["chair@committee.demo.example"]
+    for name, name_cy, period, approach in COMMITTEE_THEMES:
+        review_services.create_theme(
+            chair,
+            review,
+            {"name": name, "name_cy": name_cy, "period": period,
+             "approach": VisitMode(approach)},
+        )  # fmt: skip
+    workspaces = {
+        w.organisation_id: w
+        for w in db.session.scalars(
+            sa.select(Workspace).where(Workspace.review_id == review.id)
+        )
+    }
+    day = date.today() + timedelta(days=21)
+    for n, (slug, name, _cy) in enumerate(SCHOOLS):
+        on = day + timedelta(days=7 * n)
+        visit = fieldwork_services.create_visit(
+            chair,
+            review,
+            {"workspace_id": workspaces[schools[slug].id].id, "starts_on": on,
+             "ends_on": on, "mode": VisitMode.COUNCIL_CHAMBER,
+             "title": f"Engagement session: {name}"},
+        )  # fmt: skip
+        fieldwork_services.create_session(
+            chair,
+            visit,
+            {
+                "kind": SessionKind.ENGAGEMENT,
+                "title": "Recovery from covid / wellbeing of staff",
+                "title_cy": "Adferiad o covid / llesiant staff",
+                "starts_at": datetime.combine(on, time(14), wales),
+                "ends_at": datetime.combine(on, time(15, 30), wales),
+                "mode": VisitMode.COUNCIL_CHAMBER,
+                "location": "Council chamber",
+                "attendees": [{"name": f"Head of {name}", "role": "Head teacher"}],
+                "themes": ["Recovery from covid / wellbeing of staff"],
+            },
+        )

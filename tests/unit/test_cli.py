@@ -89,8 +89,24 @@ def test_seed_demo_twice_and_refused_in_production(env: dict[str, str]) -> None:
     assert flask(env, "seed-demo").returncode == 0
     engine = sa.create_engine(env["DATABASE_URL"])
     with engine.connect() as connection:
-        assert connection.scalar(sa.text("SELECT count(*) FROM reviews")) == 1
-        assert connection.scalar(sa.text("SELECT count(*) FROM workspaces")) == 4
+        # The consortia's joint review, and the committee's of three schools.
+        assert connection.scalar(sa.text("SELECT count(*) FROM reviews")) == 2
+        assert connection.scalar(sa.text("SELECT count(*) FROM workspaces")) == 7
+        count = lambda table: connection.scalar(  # noqa: E731
+            sa.text(f"SELECT count(*) FROM {table}")
+        )
+        # Four themes each; four four-day visits (4 sessions and 4 team
+        # meetings each) and three engagement sessions; three notes (one a
+        # reply), three hypotheses (two moved on, with their reasons).
+        assert (count("themes"), count("visits"), count("sessions")) == (8, 7, 35)
+        assert (count("notes"), count("hypotheses")) == (3, 3)
+        assert count("hypothesis_changes") == 5
+        statuses = sa.text("SELECT status, count(*) FROM hypotheses GROUP BY 1")
+        assert dict(connection.execute(statuses).all()) == {
+            "emerging": 1, "supported": 1, "partly_supported": 1,
+        }  # fmt: skip
+        stages = sa.text("SELECT status FROM reviews ORDER BY created_at")
+        assert list(connection.scalars(stages)) == ["fieldwork", "planning"]
         # Four plain files, and three answering ERW's requests (of which it
         # has five, and the three other workspaces one each).
         assert connection.scalar(sa.text("SELECT count(*) FROM evidence_files")) == 7
