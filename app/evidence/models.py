@@ -41,6 +41,14 @@ class EvidenceItem(IdMixin, Base):
             "uploaded_at",
             "id",
         ),
+        # The reading figures: a review's live items per workspace, and its
+        # few withdrawn ones, each counted from this index alone.
+        sa.Index(
+            "ix_evidence_items_review_live",
+            "review_id",
+            "withdrawn_at",
+            "workspace_id",
+        ),
         # References are cited in notes and reports: unique in the review.
         sa.UniqueConstraint("review_id", "number"),
         sa.UniqueConstraint("review_id", "reference"),

@@ -72,7 +72,7 @@ def test_contributor_uploads_sees_and_downloads(
     expect(page.locator("header")).to_contain_text("Sign out")
 
     # To the workspace: a contributor sees only their own.
-    workspaces = page.locator("main ul.govuk-list a")
+    workspaces = page.locator("main #workspace-list a")
     expect(workspaces).to_have_text(["ERW"])
     workspaces.first.click()
     expect(page.locator("main h1")).to_have_text("ERW")
@@ -137,7 +137,7 @@ def test_contributor_uploads_sees_and_downloads(
         expect(other.locator("main")).not_to_contain_text("report.pdf")
     other.goto("/")
     other.get_by_role("link", name=REVIEW_TITLE).click()
-    expect(other.locator("main ul.govuk-list a")).to_have_text(
+    expect(other.locator("main #workspace-list a")).to_have_text(
         ["Central South Consortium"]
     )
 
@@ -152,7 +152,7 @@ def test_inspectors_see_every_workspace(
     page.goto("/?lang=en")
     page.get_by_role("link", name=REVIEW_TITLE).click()
     expect(page.locator("main h1")).to_have_text(REVIEW_TITLE)
-    links = page.locator("main ul.govuk-list a")
+    links = page.locator("main #workspace-list a")
     expect(links).to_have_count(len(CONSORTIA))
     assert sorted(links.all_inner_texts()) == sorted(CONSORTIA.values())
     hrefs = sorted(link.get_attribute("href") or "" for link in links.all())
