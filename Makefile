@@ -91,6 +91,7 @@ bench: install-dev
 	$(BIN)/python bench/resumable_upload.py
 	$(BIN)/python bench/progress.py
 	$(BIN)/python bench/evidence_list.py
+	$(BIN)/python bench/joint_working.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules app/static/dist
