@@ -158,3 +158,10 @@ def remove_member(review_id: uuid.UUID, user_id: uuid.UUID) -> Response:
         else url_for("reviews.dashboard")
     )
     return redirect(target)
+
+
+@bp.app_template_global()
+def review_theme_names(review_id: uuid.UUID) -> list[str]:
+    """The review's themes, offered wherever a theme is typed (every member
+    sees them: the reviewed parties are told what the review looks at)."""
+    return queries.theme_names(review_id)

@@ -60,3 +60,16 @@ def test_a_closed_review_says_so_everywhere(world: World, app) -> None:
     )
     lead = signed_in(app.test_client(), world, "lead_officer")
     assert 'name="status"' not in lead.text(f"/reviews/{world.review.id}")
+
+
+def test_the_reviews_themes_are_offered_where_a_theme_is_typed(
+    world: World, app, api
+) -> None:
+    for name in ("Leadership", "Governance"):
+        api("inspector").post(f"/reviews/{world.review.id}/themes", json={"name": name})
+    nominee = signed_in(app.test_client(), world, "nominee")
+    upload = nominee.text(f"/workspaces/{world.ws.id}")
+    assert "This review's themes: Leadership, Governance" in upload
+    inspector = signed_in(app.test_client(), world, "inspector")
+    form = inspector.text(f"/workspaces/{world.ws.id}/requests/new")
+    assert '<datalist id="review-themes"><option value="Leadership">' in form
