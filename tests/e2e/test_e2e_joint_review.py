@@ -123,10 +123,23 @@ def test_two_bodies_four_consortia(portal: Portal, people: People) -> None:
                 for item in listed:
                     item_id = item["id"]
                     original, data = expected[item_id]
-                    assert item == original, f"{viewer.label}: listed item differs"
+                    # read_by_me is the caller's own: null for the consortium
+                    # that uploaded it, true or false for an inspector.
+                    assert original["read_by_me"] is None
+                    assert isinstance(item["read_by_me"], bool)
+                    assert {**item, "read_by_me": None} == original, (
+                        f"{viewer.label}: listed item differs"
+                    )
                     got = viewer.data("GET", f"/evidence/{item_id}", 200)
-                    assert got == original, f"{viewer.label}: item differs"
+                    assert {**got, "read_by_me": None} == original, (
+                        f"{viewer.label}: item differs"
+                    )
+                    # Nobody has downloaded it as this inspector yet ...
+                    assert got["read_by_me"] is False, viewer.label
                     check_download(viewer, got, data)
+                    # ... and now they have read it.
+                    again = viewer.data("GET", f"/evidence/{item_id}", 200)
+                    assert again["read_by_me"] is True, viewer.label
 
     # Reviewed members read their own workspace back.
     for consortium in CONSORTIA:
