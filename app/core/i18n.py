@@ -120,6 +120,13 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["size"] = format_size
 
 
+# How a visit, a session or a theme's engagement is held (reviews.VisitMode).
+MODE_LABELS = {
+    "on_site": _l("On site"),
+    "remote": _l("Remote"),
+    "council_chamber": _l("In the council chamber"),
+    "hybrid": _l("Hybrid"),
+}
 ROLE_LABELS = {
     "lead_officer": _l("Lead officer"),
     "inspector": _l("Inspector"),

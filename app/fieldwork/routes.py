@@ -35,7 +35,7 @@ from app.core.db import db
 from app.core.errors import Forbidden, ValidationFailed
 from app.core.forms import DayField, PlainText
 from app.core.forms import strip as _strip
-from app.core.i18n import _, _l
+from app.core.i18n import MODE_LABELS, _, _l
 from app.core.web import csrf, select_choices
 from app.fieldwork import bp, calendar, queries, services
 from app.fieldwork.models import LOCATION_MAX, TITLE_MAX, Session, SessionKind
@@ -46,12 +46,6 @@ from app.reviews import queries as review_queries
 from app.reviews.models import Review, VisitMode, Workspace
 from app.reviews.visibility import Viewer
 
-MODE_LABELS = {
-    "on_site": _l("On site"),
-    "remote": _l("Remote"),
-    "council_chamber": _l("In the council chamber"),
-    "hybrid": _l("Hybrid"),
-}
 KIND_LABELS = {
     "interview": _l("Interview"),
     "team_meeting": _l("Team meeting"),
@@ -157,6 +151,10 @@ class SessionForm(FlaskForm):
     submit = SubmitField(_l("Add the session"), widget=GovSubmitInput())
 
 
+class CancelForm(FlaskForm):
+    submit = SubmitField(_l("Cancel it"), widget=GovSubmitInput())
+
+
 class ResetCalendarForm(FlaskForm):
     submit = SubmitField(_l("Make a new address"), widget=GovSubmitInput())
 
@@ -196,6 +194,7 @@ def timetable(review_id: uuid.UUID) -> str:
     return render_template(
         "fieldwork/timetable.html",
         review=review,
+        cancel_form=CancelForm(),
         visits=visits,
         days=sorted(days.items()),
         workspaces=_workspace_names(review),
@@ -318,10 +317,12 @@ def session(session_id: uuid.UUID) -> str:
     item = queries.get_visible_session_or_404(me, session_id)
     review = db.session.get(Review, item.review_id)
     assert review is not None
+    viewer = Viewer.of(me, review)
     return render_template(
         "fieldwork/session.html",
         item=item,
         review=review,
+        cancel_form=CancelForm() if viewer.writes and not review.is_closed else None,
         workspace=db.session.get(Workspace, item.workspace_id),
         kinds=KIND_LABELS,
         modes=MODE_LABELS,
@@ -363,3 +364,27 @@ def feed(token: str) -> Response:
     response = Response(calendar.feed(user, base_url), mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.route(
+    "/sessions/<uuid:session_id>/cancel", methods=["POST"], endpoint="cancel_session"
+)
+@login_required
+def cancel_session(session_id: uuid.UUID) -> Response:
+    me = _me()
+    item = queries.get_visible_session_or_404(me, session_id)
+    if CancelForm().validate_on_submit():
+        services.delete_session(me, item)
+        flash(_("The session was cancelled."), "success")
+    return redirect(url_for("fieldwork.timetable", review_id=item.review_id))
+
+
+@bp.route("/visits/<uuid:visit_id>/cancel", methods=["POST"], endpoint="cancel_visit")
+@login_required
+def cancel_visit(visit_id: uuid.UUID) -> Response:
+    me = _me()
+    item = queries.get_visible_visit_or_404(me, visit_id)
+    if CancelForm().validate_on_submit():
+        services.delete_visit(me, item)
+        flash(_("The visit and its sessions were cancelled."), "success")
+    return redirect(url_for("fieldwork.timetable", review_id=item.review_id))

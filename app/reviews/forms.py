@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
-from wtforms import SelectField, SubmitField
-from wtforms.validators import InputRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from app.core.forms import PlainText, strip
 from app.core.i18n import ROLE_LABELS, STATUS_LABELS, _l
 from app.core.web import select_choices
 
@@ -52,3 +58,40 @@ class StageForm(FlaskForm):
         self.status.choices = select_choices(
             [("", _l("Choose a stage")), *((s, STATUS_LABELS[s]) for s in stages)]
         )
+
+
+class ThemeForm(FlaskForm):
+    name = StringField(
+        _l("Theme"),
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            DataRequired(message=_l("Enter the theme")),
+            Length(max=200, message=_l("Themes are at most 200 characters")),
+            PlainText(),
+        ],
+    )
+    name_cy = StringField(
+        _l("Theme in Welsh (optional)"),
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Optional(), Length(max=200), PlainText()],
+    )
+    period = StringField(
+        _l("Period (optional)"),
+        description=_l("For example, Spring 2022"),
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[Optional(), Length(max=100), PlainText()],
+    )
+    approach = RadioField(
+        _l("Approach (optional)"),
+        widget=GovRadioInput(),
+        choices=[],
+        validators=[Optional()],
+    )
+    submit = SubmitField(_l("Add the theme"), widget=GovSubmitInput())
+
+
+class RemoveThemeForm(FlaskForm):
+    submit = SubmitField(_l("Remove"), widget=GovSubmitInput())

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import uuid
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.accounts.models import User
-from app.core.errors import Forbidden, NotFound, ValidationFailed
-from app.core.i18n import _
+from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.core.i18n import MODE_LABELS, _
 from app.core.permissions import Role, Side
-from app.core.web import next_page_url, page_args
+from app.core.web import next_page_url, page_args, select_choices
 from app.notes.models import SubjectType
 from app.notes.routes import panel as notes_panel
 from app.reviews import bp, permissions, queries, services
-from app.reviews.forms import MemberForm, RemoveMemberForm, StageForm
+from app.reviews.forms import (
+    MemberForm,
+    RemoveMemberForm,
+    RemoveThemeForm,
+    StageForm,
+    ThemeForm,
+)
 from app.reviews.models import Review, ReviewStatus
 
 
@@ -165,3 +171,65 @@ def review_theme_names(review_id: uuid.UUID) -> list[str]:
     """The review's themes, offered wherever a theme is typed (every member
     sees them: the reviewed parties are told what the review looks at)."""
     return queries.theme_names(review_id)
+
+
+@bp.route(
+    "/reviews/<uuid:review_id>/themes", methods=["GET", "POST"], endpoint="themes"
+)
+@login_required
+def themes(review_id: uuid.UUID) -> str | Response:
+    """The review's themes; writers add and remove them."""
+    from app.reviews.models import VisitMode
+    from app.reviews.visibility import Viewer
+
+    me = _me()
+    item = queries.get_visible_review_or_404(me, review_id)
+    viewer = Viewer.of(me, item)
+    if not viewer.is_member:
+        raise Forbidden(_("Only members of the review see its themes."))
+    may_write = viewer.writes and not item.is_closed
+    form = ThemeForm()
+    form.approach.choices = select_choices(MODE_LABELS.items())
+    if request.method == "POST":
+        if not may_write:
+            raise Forbidden(
+                _("Only the review's inspectors and lead officers do this.")
+            )
+        if form.validate_on_submit():
+            try:
+                services.create_theme(
+                    me,
+                    item,
+                    {
+                        "name": form.name.data,
+                        "name_cy": form.name_cy.data or None,
+                        "period": form.period.data or None,
+                        "approach": VisitMode(form.approach.data)
+                        if form.approach.data
+                        else None,
+                    },
+                )
+            except (ValidationFailed, Conflict) as problem:
+                form.name.errors = [problem.message]
+            else:
+                flash(_("The theme was added."), "success")
+                return redirect(url_for("reviews.themes", review_id=item.id))
+    return render_template(
+        "reviews/themes.html",
+        review=item,
+        themes=queries.list_themes(me, item, {"limit": 200, "cursor": None}).items,
+        form=form if may_write else None,
+        remove_form=RemoveThemeForm(),
+        approaches=MODE_LABELS,
+    )
+
+
+@bp.route("/themes/<uuid:theme_id>/remove", methods=["POST"], endpoint="remove_theme")
+@login_required
+def remove_theme(theme_id: uuid.UUID) -> Response:
+    me = _me()
+    theme = queries.get_visible_theme_or_404(me, theme_id)
+    if RemoveThemeForm().validate_on_submit():
+        services.delete_theme(me, theme)
+        flash(_("The theme was removed."), "success")
+    return redirect(url_for("reviews.themes", review_id=theme.review_id))

@@ -322,6 +322,12 @@ PAGES: list[PageCase] = [
         _submitted_empty(lambda d: f"/reviews/{d.review_id}/visits/new"),
     ),
     PageCase("calendar", NOMINEE, _path(lambda d: "/calendar")),
+    PageCase("themes", LEAD, _path(lambda d: f"/reviews/{d.review_id}/themes")),
+    PageCase(
+        "themes-error",
+        LEAD,
+        _submitted_empty(lambda d: f"/reviews/{d.review_id}/themes"),
+    ),
     PageCase("admin", ADMIN, _path(lambda d: "/admin/")),
     PageCase("admin-organisations", ADMIN, _path(lambda d: "/admin/organisations")),
     PageCase(

@@ -119,3 +119,22 @@ def test_the_private_calendar_address(world: World, app, api) -> None:
     assert reset.status_code == 302
     assert anonymous.get(path).status_code == 404
     assert anonymous.get("/calendar/" + "0" * 64 + ".ics").status_code == 404
+
+
+def test_cancel_a_session_and_a_visit(world: World, app, api) -> None:
+    visit, interview, _meeting = plan(api, world)
+    nominee = signed_in(app, world, "nominee")
+    assert "Cancel this session" not in nominee.text(f"/sessions/{interview['id']}")
+    refused = nominee.submit(
+        f"/sessions/{interview['id']}", {}, action=f"/sessions/{interview['id']}/cancel"
+    )
+    assert refused.status_code == 403
+    inspector = signed_in(app, world, "inspector")
+    page = f"/sessions/{interview['id']}"
+    assert "Cancel this session" in inspector.text(page)
+    assert inspector.submit(page, {}, action=page + "/cancel").status_code == 302
+    assert inspector.get(page).status_code == 404
+    timetable = f"/reviews/{world.review.id}/timetable"
+    cancelled = inspector.submit(timetable, {}, action=f"/visits/{visit['id']}/cancel")
+    assert cancelled.status_code == 302
+    assert "No visits are planned yet." in inspector.text(timetable)

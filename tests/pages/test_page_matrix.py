@@ -210,6 +210,24 @@ PAGES = {
         answers(404, lead_officer=200, inspector=200, observer=200),
     ),
     "my calendar": Page("GET", "/calendar", answers(200)),
+    "themes": Page(
+        "GET", "/reviews/{review}/themes", answers(200, admin=403, non_member=404)
+    ),
+    "add a theme": Page(
+        "POST",
+        "/reviews/{review}/themes",
+        answers(403, lead_officer=302, inspector=302, non_member=404),
+    ),
+    "cancel a session": Page(
+        "POST",
+        "/sessions/{session}/cancel",
+        answers(403, lead_officer=302, inspector=302, admin=404, non_member=404),
+    ),
+    "cancel a visit": Page(
+        "POST",
+        "/visits/{visit}/cancel",
+        answers(403, lead_officer=302, inspector=302, admin=404, non_member=404),
+    ),
     # ZIP import: the form, and a ZIP file sent (the result page).
     "import page": Page(
         "GET",
@@ -313,6 +331,8 @@ def test_page_matrix(name: str, who: str, world: World, client, api, factory) ->
             data.update(title="Self-evaluation report")
         if name == "change stage":
             data.update(status="fieldwork")
+        if name == "add a theme":
+            data.update(name="Value for money")
         if name == "add a hypothesis":
             data.update(statement="Boards challenge plans", scope="joint")
         if name == "add a note":

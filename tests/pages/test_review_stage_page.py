@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from app.core.db import db
 from app.reviews.models import ReviewStatus
 from support.pages import PageClient
@@ -73,3 +75,31 @@ def test_the_reviews_themes_are_offered_where_a_theme_is_typed(
     inspector = signed_in(app.test_client(), world, "inspector")
     form = inspector.text(f"/workspaces/{world.ws.id}/requests/new")
     assert '<datalist id="review-themes"><option value="Leadership">' in form
+
+
+def test_the_themes_page(world: World, app) -> None:
+    inspector = signed_in(app.test_client(), world, "inspector")
+    page = f"/reviews/{world.review.id}/themes"
+    added = inspector.submit(
+        page,
+        {"name": "Curriculum and WESP", "period": "Autumn 2022", "approach": "on_site"},
+    )
+    assert added.status_code == 302
+    html = inspector.text(page)
+    assert "Curriculum and WESP" in html and "Autumn 2022" in html and "On site" in html
+    again = inspector.submit(page, {"name": "curriculum and wesp"})
+    assert again.status_code == 200
+    assert "already has a theme of that name" in again.get_data(as_text=True)
+    nominee = signed_in(app.test_client(), world, "nominee")
+    html = nominee.text(page)
+    assert "Curriculum and WESP" in html and "Add a theme" not in html
+    assert nominee.submit(page, {"name": "Ours"}).status_code == 403
+    removed = inspector.submit(
+        page,
+        {},
+        action=re.search(r'action="(/themes/[^"]+/remove)"', inspector.text(page))[1],
+    )
+    assert removed.status_code == 302
+    assert "There are no themes yet." in inspector.text(page)
+    outsider = signed_in(app.test_client(), world, "non_member")
+    assert outsider.get(page).status_code == 404

@@ -114,6 +114,8 @@ PAGES = [
     ("inspector", "/visits/{visit}/sessions/new"),
     ("contributor", "/sessions/{session}"),
     ("contributor", "/calendar"),
+    ("lead_officer", "/reviews/{review}/themes"),
+    ("nominee", "/reviews/{review}/themes"),
 ]
 
 
