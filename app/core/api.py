@@ -330,6 +330,23 @@ class UtcDateTime(ma.fields.DateTime):
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def enum_field(
+    enum: Any, error: str, description: str | None = None, **kwargs: Any
+) -> ma.fields.Enum:
+    """An enum of string values: typed as a string in the document, with
+    ``error`` (the allowed values) for one that is not among them."""
+    metadata = {"type": "string"}
+    if description:
+        metadata["description"] = description
+    return ma.fields.Enum(
+        enum,
+        by_value=True,
+        error_messages={"unknown": error},
+        metadata=metadata,
+        **kwargs,
+    )
+
+
 class ChangeSchema(ma.Schema):
     """A PATCH body: a JSON object naming at least one field to change."""
 

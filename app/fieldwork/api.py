@@ -15,6 +15,7 @@ from app.core.api import (
     Text,
     UtcDateTime,
     current_actor,
+    enum_field,
     page_schema,
     token_required,
 )
@@ -31,21 +32,11 @@ MODE_ERROR = "Must be one of: " + ", ".join(m.value for m in VisitMode) + "."
 KIND_ERROR = "Must be one of: " + ", ".join(k.value for k in SessionKind) + "."
 
 
-def _enum(enum: Any, error: str, **kwargs: Any) -> ma.fields.Enum:
-    return ma.fields.Enum(
-        enum,
-        by_value=True,
-        error_messages={"unknown": error},
-        metadata={"type": "string"},
-        **kwargs,
-    )
-
-
 class NewVisitSchema(ma.Schema):
     workspace_id = ma.fields.UUID(required=True)
     starts_on = ma.fields.Date(required=True)
     ends_on = ma.fields.Date(required=True)
-    mode = _enum(VisitMode, MODE_ERROR, required=True)
+    mode = enum_field(VisitMode, MODE_ERROR, required=True)
     title = Text(allow_none=True, max_length=TITLE_MAX)
     title_cy = Text(allow_none=True, max_length=TITLE_MAX)
 
@@ -53,7 +44,7 @@ class NewVisitSchema(ma.Schema):
 class VisitChangeSchema(ChangeSchema):
     starts_on = ma.fields.Date()
     ends_on = ma.fields.Date()
-    mode = _enum(VisitMode, MODE_ERROR)
+    mode = enum_field(VisitMode, MODE_ERROR)
     title = Text(allow_none=True, max_length=TITLE_MAX)
     title_cy = Text(allow_none=True, max_length=TITLE_MAX)
 
@@ -84,7 +75,7 @@ class AttendeeOutSchema(ResponseSchema):
 
 class _SessionFields(ma.Schema):
     title_cy = Text(allow_none=True, max_length=TITLE_MAX)
-    mode = _enum(VisitMode, MODE_ERROR, allow_none=True)
+    mode = enum_field(VisitMode, MODE_ERROR, allow_none=True)
     location = Text(allow_none=True, max_length=LOCATION_MAX)
     attendees = ma.fields.List(
         ma.fields.Nested(AttendeeSchema), validate=ma.validate.Length(max=100)
@@ -92,11 +83,11 @@ class _SessionFields(ma.Schema):
     themes = ma.fields.List(
         Text(min_length=1, max_length=100), validate=ma.validate.Length(max=20)
     )
-    scope = _enum(Scope, SCOPE_ERROR)
+    scope = enum_field(Scope, SCOPE_ERROR)
 
 
 class NewSessionSchema(_SessionFields):
-    kind = _enum(SessionKind, KIND_ERROR, required=True)
+    kind = enum_field(SessionKind, KIND_ERROR, required=True)
     title = Text(required=True, min_length=1, max_length=TITLE_MAX)
     starts_at = ma.fields.AwareDateTime(
         required=True,
@@ -106,7 +97,7 @@ class NewSessionSchema(_SessionFields):
 
 
 class SessionChangeSchema(_SessionFields, ChangeSchema):
-    kind = _enum(SessionKind, KIND_ERROR)
+    kind = enum_field(SessionKind, KIND_ERROR)
     title = Text(min_length=1, max_length=TITLE_MAX)
     starts_at = ma.fields.AwareDateTime()
     ends_at = ma.fields.AwareDateTime()

@@ -16,27 +16,18 @@ from flask import current_app
 from app.accounts.models import User
 from app.audit import services as audit
 from app.core.db import db, utcnow
-from app.core.errors import Conflict, Forbidden, ValidationFailed
+from app.core.errors import ValidationFailed
 from app.core.i18n import _
 from app.fieldwork.models import CalendarKey, Session, SessionKind, Visit
 from app.fieldwork.queries import WALES, day_start
 from app.reviews.models import Membership, Review
-from app.reviews.visibility import Scope, Viewer
+from app.reviews.visibility import Scope, Viewer, require_writer
 
 VISIT_FIELDS = ("starts_on", "ends_on", "mode", "title", "title_cy")
 SESSION_FIELDS = (
     "kind", "title", "title_cy", "starts_at", "ends_at", "mode", "location",
     "attendees", "themes",
 )  # fmt: skip
-
-
-def _writer(actor: User, review: Review) -> Viewer:
-    viewer = Viewer.of(actor, review)
-    if not viewer.writes:
-        raise Forbidden(_("Only the review's inspectors and lead officers do this."))
-    if review.is_closed:
-        raise Conflict(_("This review is closed: nothing in it can change."))
-    return viewer
 
 
 def _review_of(review_id: uuid.UUID) -> Review:
@@ -53,7 +44,7 @@ def _check_visit_days(starts_on: date, ends_on: date) -> None:
 
 
 def create_visit(actor: User, review: Review, fields: dict[str, Any]) -> Visit:
-    viewer = _writer(actor, review)
+    viewer = require_writer(actor, review)
     workspace = viewer.require_workspace(fields["workspace_id"])
     _check_visit_days(fields["starts_on"], fields["ends_on"])
     visit = Visit(
@@ -75,7 +66,7 @@ def create_visit(actor: User, review: Review, fields: dict[str, Any]) -> Visit:
 
 def update_visit(actor: User, visit: Visit, fields: dict[str, Any]) -> Visit:
     review = _review_of(visit.review_id)
-    _writer(actor, review)
+    require_writer(actor, review)
     for name in VISIT_FIELDS:
         if name in fields:
             value = fields[name]
@@ -108,7 +99,7 @@ def update_visit(actor: User, visit: Visit, fields: dict[str, Any]) -> Visit:
 def delete_visit(actor: User, visit: Visit) -> None:
     """The visit and its sessions go (their notes stay, unlisted)."""
     review = _review_of(visit.review_id)
-    _writer(actor, review)
+    require_writer(actor, review)
     audit.record("visit.deleted", actor=actor, review_id=review.id, target=visit)
     db.session.execute(sa.delete(Session).where(Session.visit_id == visit.id))
     db.session.delete(visit)
@@ -183,7 +174,7 @@ def _session_scope(
 
 def create_session(actor: User, visit: Visit, fields: dict[str, Any]) -> Session:
     review = _review_of(visit.review_id)
-    viewer = _writer(actor, review)
+    viewer = require_writer(actor, review)
     kind = fields["kind"]
     scope, organisation_id = _session_scope(viewer, visit, kind, fields.get("scope"))
     session = Session(
@@ -213,7 +204,7 @@ def create_session(actor: User, visit: Visit, fields: dict[str, Any]) -> Session
 
 def update_session(actor: User, session: Session, fields: dict[str, Any]) -> Session:
     review = _review_of(session.review_id)
-    viewer = _writer(actor, review)
+    viewer = require_writer(actor, review)
     visit = db.session.get(Visit, session.visit_id)
     assert visit is not None
     for name in SESSION_FIELDS:
@@ -239,7 +230,7 @@ def update_session(actor: User, session: Session, fields: dict[str, Any]) -> Ses
 
 def delete_session(actor: User, session: Session) -> None:
     review = _review_of(session.review_id)
-    _writer(actor, review)
+    require_writer(actor, review)
     audit.record("session.deleted", actor=actor, review_id=review.id, target=session)
     db.session.delete(session)
     db.session.commit()

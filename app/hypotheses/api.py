@@ -15,6 +15,7 @@ from app.core.api import (
     Text,
     UtcDateTime,
     current_actor,
+    enum_field,
     page_schema,
     token_required,
 )
@@ -34,16 +35,6 @@ from app.reviews.visibility import Scope, Viewer
 
 STATUS_ERROR = "Must be one of: " + ", ".join(s.value for s in HypothesisStatus) + "."
 SCOPE_ERROR = "Must be one of: joint, body."
-
-
-def _enum(enum: Any, error: str, **kwargs: Any) -> ma.fields.Enum:
-    return ma.fields.Enum(
-        enum,
-        by_value=True,
-        error_messages={"unknown": error},
-        metadata={"type": "string"},
-        **kwargs,
-    )
 
 
 class NewHypothesisSchema(ma.Schema):
@@ -66,7 +57,7 @@ class HypothesisChangeSchema(ChangeSchema):
     statement = Text(min_length=1, max_length=STATEMENT_MAX, multiline=True)
     statement_cy = Text(allow_none=True, max_length=STATEMENT_MAX, multiline=True)
     theme = Text(allow_none=True, max_length=THEME_MAX)
-    status = _enum(HypothesisStatus, STATUS_ERROR)
+    status = enum_field(HypothesisStatus, STATUS_ERROR)
     reason = Text(
         allow_none=True,
         max_length=REASON_MAX,
@@ -107,7 +98,7 @@ class HistoryEntrySchema(ResponseSchema):
 
 
 class HypothesisListArgs(PageArgs):
-    status = _enum(HypothesisStatus, STATUS_ERROR)
+    status = enum_field(HypothesisStatus, STATUS_ERROR)
     workspace_id = ma.fields.UUID()
     theme = ma.fields.String(validate=ma.validate.Length(max=THEME_MAX))
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app.accounts.models import User
 from app.audit import services as audit
 from app.core.db import begin_write, db, utcnow
-from app.core.errors import Conflict, Forbidden, ValidationFailed
+from app.core.errors import ValidationFailed
 from app.core.i18n import _
 from app.hypotheses.models import (
     Hypothesis,
@@ -21,24 +21,15 @@ from app.hypotheses.models import (
     HypothesisStatus,
 )
 from app.reviews.models import Review
-from app.reviews.visibility import Scope, Viewer
+from app.reviews.visibility import Scope, require_writer
 
 ALLOWED_SCOPES = frozenset({Scope.JOINT, Scope.BODY})
-
-
-def _writer(actor: User, review: Review) -> Viewer:
-    viewer = Viewer.of(actor, review)
-    if not viewer.writes:
-        raise Forbidden(_("Only the review's inspectors and lead officers do this."))
-    if review.is_closed:
-        raise Conflict(_("This review is closed: nothing in it can change."))
-    return viewer
 
 
 def create_hypothesis(
     actor: User, review: Review, fields: dict[str, Any]
 ) -> Hypothesis:
-    viewer = _writer(actor, review)
+    viewer = require_writer(actor, review)
     scope, workspace_id, organisation_id = viewer.author_scope(
         fields.get("scope"),
         fields.get("workspace_id"),
@@ -99,7 +90,7 @@ def update_hypothesis(
     """Change its statement, theme or status; a new status needs a reason."""
     review = db.session.get(Review, hypothesis.review_id)
     assert review is not None
-    _writer(actor, review)
+    require_writer(actor, review)
     status = fields.get("status")
     reason = (fields.get("reason") or "").strip() or None
     moving = status is not None and status is not hypothesis.status
@@ -153,7 +144,7 @@ def set_evidence(
 
     review = db.session.get(Review, hypothesis.review_id)
     assert review is not None
-    _writer(actor, review)
+    require_writer(actor, review)
     wanted = list(dict.fromkeys(evidence_ids))
     found = set(
         db.session.scalars(

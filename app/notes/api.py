@@ -15,6 +15,7 @@ from app.core.api import (
     Text,
     UtcDateTime,
     current_actor,
+    enum_field,
     page_schema,
     paginate,
     token_required,
@@ -33,23 +34,8 @@ from app.reviews.visibility import SCOPE_ERROR, Scope
 SUBJECT_ERROR = "Must be one of: " + ", ".join(t.value for t in SubjectType) + "."
 
 
-def _enum(
-    enum: Any, error: str, description: str | None = None, **kwargs: Any
-) -> ma.fields.Enum:
-    metadata = {"type": "string"}
-    if description:
-        metadata["description"] = description
-    return ma.fields.Enum(
-        enum,
-        by_value=True,
-        error_messages={"unknown": error},
-        metadata=metadata,
-        **kwargs,
-    )
-
-
 class SubjectSchema(ma.Schema):
-    type = _enum(SubjectType, SUBJECT_ERROR, required=True)
+    type = enum_field(SubjectType, SUBJECT_ERROR, required=True)
     id = ma.fields.UUID(required=True)
 
 
@@ -66,7 +52,7 @@ class NewNoteSchema(ma.Schema):
         multiline=True,
         metadata={"description": "Markdown (CommonMark)."},
     )
-    scope = _enum(
+    scope = enum_field(
         Scope,
         SCOPE_ERROR,
         "Default: joint for writers, workspace for the workspace's members.",
@@ -118,9 +104,9 @@ class NoteVersionSchema(ResponseSchema):
 
 
 class NoteListArgs(PageArgs):
-    subject_type = _enum(SubjectType, SUBJECT_ERROR)
+    subject_type = enum_field(SubjectType, SUBJECT_ERROR)
     subject_id = ma.fields.UUID()
-    scope = _enum(Scope, SCOPE_ERROR)
+    scope = enum_field(Scope, SCOPE_ERROR)
     workspace_id = ma.fields.UUID()
 
 

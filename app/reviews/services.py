@@ -12,7 +12,7 @@ from app.accounts.models import User
 from app.accounts.permissions import require_admin
 from app.audit import services as audit
 from app.core.db import db, utcnow
-from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.i18n import ROLE_LABELS, SIDE_LABELS, STATUS_LABELS, _, label
 from app.core.permissions import Role, Side
 from app.intake import services as intake_services
@@ -25,7 +25,7 @@ from app.reviews.models import (
     Theme,
     Workspace,
 )
-from app.reviews.visibility import Viewer
+from app.reviews.visibility import require_writer
 
 
 def create_review(
@@ -268,15 +268,6 @@ def update_review(
 THEME_FIELDS = ("name", "name_cy", "period", "approach")
 
 
-def _require_writer(actor: User, review: Review) -> Viewer:
-    viewer = Viewer.of(actor, review)
-    if not viewer.writes:
-        raise Forbidden(_("Only the review's inspectors and lead officers do this."))
-    if review.is_closed:
-        raise Conflict(_("This review is closed: nothing in it can change."))
-    return viewer
-
-
 def _require_new_theme_name(
     review: Review, name: str, keep: uuid.UUID | None = None
 ) -> None:
@@ -295,7 +286,7 @@ def _require_new_theme_name(
 
 def create_theme(actor: User, review: Review, fields: dict[str, Any]) -> Theme:
     """A theme of the review (writers; 409 for a name it already has)."""
-    _require_writer(actor, review)
+    require_writer(actor, review)
     _require_new_theme_name(review, fields["name"])
     theme = Theme(
         review_id=review.id,
@@ -318,7 +309,7 @@ def create_theme(actor: User, review: Review, fields: dict[str, Any]) -> Theme:
 def update_theme(actor: User, theme: Theme, fields: dict[str, Any]) -> Theme:
     review = db.session.get(Review, theme.review_id)
     assert review is not None
-    _require_writer(actor, review)
+    require_writer(actor, review)
     if "name" in fields:
         _require_new_theme_name(review, fields["name"], keep=theme.id)
     before: dict[str, Any] = {}
@@ -345,7 +336,7 @@ def delete_theme(actor: User, theme: Theme) -> None:
     keeps the text it was given (themes of items are free text)."""
     review = db.session.get(Review, theme.review_id)
     assert review is not None
-    _require_writer(actor, review)
+    require_writer(actor, review)
     audit.record(
         "theme.deleted",
         actor=actor,

@@ -37,7 +37,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.core.db import db
-from app.core.errors import ValidationFailed
+from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import _
 from app.core.permissions import INSPECTING_ROLES, REVIEWED_ROLES, Role, Side
 from app.reviews.models import Membership, Review, Workspace
@@ -184,6 +184,17 @@ class Viewer:
         ):
             raise unknown_workspace()
         return workspace
+
+
+def require_writer(actor: User, review: Review) -> Viewer:
+    """The actor as a writer of an open review: a lead officer or inspector
+    (403 for other members), and 409 once the review is closed."""
+    viewer = Viewer.of(actor, review)
+    if not viewer.writes:
+        raise Forbidden(_("Only the review's inspectors and lead officers do this."))
+    if review.is_closed:
+        raise Conflict(_("This review is closed: nothing in it can change."))
+    return viewer
 
 
 def unknown_workspace() -> ValidationFailed:
