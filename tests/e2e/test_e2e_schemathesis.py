@@ -182,6 +182,16 @@ expected-statuses = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429]
 [[operations]]
 include-operation-id = ["upload_part", "import_evidence_zip"]
 checks.negative_data_rejection.enabled = false
+
+# In the stateful phase schemathesis fills a link's value (a request's id
+# from GET .../requests) into a form body after mutating it, so a negative
+# case whose only fault was its request_id is sent as the valid upload it
+# became and judged "schema-violating request accepted" (upstream
+# schemathesis#2983; seen in CI on upload_evidence). The coverage and
+# fuzzing phases still hold these operations to negative_data_rejection.
+[[operations]]
+include-operation-id = ["upload_evidence", "upload_version"]
+phases.stateful.checks.negative_data_rejection.enabled = false
 """
     )
     return config
