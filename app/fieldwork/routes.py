@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import (
@@ -21,13 +22,21 @@ from flask import (
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.models import User
@@ -38,13 +47,13 @@ from app.core.forms import strip as _strip
 from app.core.i18n import MODE_LABELS, _, _l
 from app.core.web import csrf, select_choices
 from app.fieldwork import bp, calendar, queries, services
-from app.fieldwork.models import LOCATION_MAX, TITLE_MAX, Session, SessionKind
+from app.fieldwork.models import LOCATION_MAX, TITLE_MAX, Session, SessionKind, Visit
 from app.fieldwork.queries import WALES
 from app.notes.models import SubjectType
 from app.notes.routes import panel as notes_panel
 from app.reviews import queries as review_queries
-from app.reviews.models import Review, VisitMode, Workspace
-from app.reviews.visibility import Viewer
+from app.reviews.models import Membership, Review, VisitMode, Workspace
+from app.reviews.visibility import Scope, Viewer
 
 KIND_LABELS = {
     "interview": _l("Interview"),
@@ -67,13 +76,10 @@ class VisitDay(DayField):
     years = range(2000, 3000)
 
 
-class VisitForm(FlaskForm):
-    workspace_id = SelectField(
-        _l("Reviewed party"),
-        widget=GovSelect(),
-        choices=[],
-        validators=[InputRequired(message=_l("Choose the reviewed party"))],
-    )
+class VisitDetailsForm(FlaskForm):
+    """A visit's days, mode and title (its reviewed party is fixed once
+    planned: cancel and plan again to move it)."""
+
     starts_on = VisitDay(
         _l("First day"),
         description=_l("For example, 1 3 2027"),
@@ -95,6 +101,16 @@ class VisitForm(FlaskForm):
         widget=GovTextInput(),
         filters=[_strip],
         validators=[Optional(), Length(max=TITLE_MAX), PlainText()],
+    )
+    submit = SubmitField(_l("Save the visit"), widget=GovSubmitInput())
+
+
+class VisitForm(VisitDetailsForm):
+    workspace_id = SelectField(
+        _l("Reviewed party"),
+        widget=GovSelect(),
+        choices=[],
+        validators=[InputRequired(message=_l("Choose the reviewed party"))],
     )
     submit = SubmitField(_l("Plan the visit"), widget=GovSubmitInput())
 
@@ -141,6 +157,13 @@ class SessionForm(FlaskForm):
         filters=[_strip],
         validators=[Optional(), Length(max=LOCATION_MAX), PlainText()],
     )
+    mode = RadioField(
+        _l("How it is held"),
+        widget=GovRadioInput(),
+        choices=lambda: select_choices([("", _("As the visit")), *MODE_LABELS.items()]),
+        default="",
+        validators=[Optional()],
+    )
     attendees = TextAreaField(
         _l("Who attends (optional)"),
         description=_l("One person a line: a name, then a comma and their role."),
@@ -148,7 +171,17 @@ class SessionForm(FlaskForm):
         filters=[_strip],
         validators=[Optional(), Length(max=10_000), PlainText(multiline=True)],
     )
+    themes = SelectMultipleField(
+        _l("Themes (optional)"),
+        description=_l("The review's lines of enquiry this session looks at."),
+        widget=GovCheckboxesInput(),
+        choices=[],
+    )
     submit = SubmitField(_l("Add the session"), widget=GovSubmitInput())
+
+
+class EditSessionForm(SessionForm):
+    submit = SubmitField(_l("Save the session"), widget=GovSubmitInput())
 
 
 class CancelForm(FlaskForm):
@@ -253,6 +286,153 @@ def _clock(value: str, field: str) -> time:
         raise ValidationFailed.field(field, _("Enter a time such as 09:30.")) from None
 
 
+def _visit_days(visit: Visit) -> list[date]:
+    return [
+        visit.starts_on + timedelta(days=n)
+        for n in range((visit.ends_on - visit.starts_on).days + 1)
+    ]
+
+
+def _prepare_session_form(
+    form: SessionForm, visit: Visit, review: Review, item: Session | None = None
+) -> None:
+    """The visit's days and the review's themes as the form's choices (a
+    session's own themes stay offered even if the review no longer has
+    them, so saving it never drops one unasked)."""
+    days = _visit_days(visit)
+    if item is not None:
+        # A session left outside its visit's days (never by this portal)
+        # still shows where it is.
+        day = item.starts_at.astimezone(WALES).date()
+        if day not in days:
+            days.insert(0, day)
+    form.day.choices = select_choices([(d.isoformat(), d.isoformat()) for d in days])
+    themes = review_queries.theme_names(review.id)
+    extra = [t for t in (item.themes if item else []) if t not in themes]
+    form.themes.choices = select_choices([(t, t) for t in [*themes, *extra]])
+
+
+def _fill_session_form(form: SessionForm, item: Session) -> None:
+    """A GET of the edit page: the session as it stands."""
+    form.kind.data = item.kind.value
+    form.title.data = item.title
+    form.day.data = item.starts_at.astimezone(WALES).date().isoformat()
+    form.starts.data = item.starts_at.astimezone(WALES).strftime("%H:%M")
+    form.ends.data = item.ends_at.astimezone(WALES).strftime("%H:%M")
+    form.location.data = item.location or ""
+    form.mode.data = item.mode.value if item.mode else ""
+    form.attendees.data = "\n".join(
+        f"{a['name']}, {a['role']}" if a.get("role") else a["name"]
+        for a in item.attendees
+    )
+    form.themes.data = list(item.themes)
+
+
+def _session_fields(form: SessionForm, item: Session | None = None) -> dict[str, Any]:
+    """The service's fields from the form. Attendees typed as lines keep
+    the member each was linked to (by the API) while their name is kept."""
+    day = date.fromisoformat(form.day.data)
+    linked = {
+        a["name"]: uuid.UUID(a["user_id"])
+        for a in (item.attendees if item else [])
+        if a.get("user_id")
+        and db.session.get(Membership, (item.review_id, uuid.UUID(a["user_id"])))
+    }
+    attendees = []
+    for line in (form.attendees.data or "").splitlines():
+        if line.strip():
+            name, _comma, role = line.partition(",")
+            name = name.strip()
+            attendees.append(
+                {
+                    "name": name,
+                    "role": role.strip() or None,
+                    "user_id": linked.get(name),
+                }
+            )
+    fields: dict[str, Any] = {
+        "kind": SessionKind(form.kind.data),
+        "title": form.title.data,
+        "starts_at": datetime.combine(day, _clock(form.starts.data, "starts"), WALES),
+        "ends_at": datetime.combine(day, _clock(form.ends.data, "ends"), WALES),
+        "mode": VisitMode(form.mode.data) if form.mode.data else None,
+        "location": form.location.data or None,
+        "attendees": attendees,
+        "themes": list(form.themes.data or []),
+    }
+    # A new kind takes its own default audience (a team meeting the
+    # inspectors', the rest the visited party's too), unless the session was
+    # kept to one body.
+    if (
+        item is not None
+        and fields["kind"] is not item.kind
+        and item.scope is not Scope.BODY
+    ):
+        fields["scope"] = (
+            Scope.JOINT
+            if fields["kind"] is SessionKind.TEAM_MEETING
+            else Scope.WORKSPACE
+        )
+    return fields
+
+
+def _session_errors(form: SessionForm, problem: ValidationFailed) -> None:
+    names = {"starts_at": "starts", "ends_at": "ends", "scope": "kind"}
+    for name, message in problem.fields.items():
+        getattr(form, names.get(name, name), form.title).errors = [message]
+
+
+def _writable_visit(me: User, visit_id: uuid.UUID) -> tuple[Visit, Review]:
+    visit = queries.get_visible_visit_or_404(me, visit_id)
+    review = db.session.get(Review, visit.review_id)
+    assert review is not None
+    if not Viewer.of(me, review).writes:
+        raise Forbidden(_("Only the review's inspectors and lead officers do this."))
+    return visit, review
+
+
+@bp.route(
+    "/visits/<uuid:visit_id>/edit", methods=["GET", "POST"], endpoint="edit_visit"
+)
+@login_required
+def edit_visit(visit_id: uuid.UUID) -> str | Response:
+    """Move a visit's days, or change how it is held or its title."""
+    me = _me()
+    visit, review = _writable_visit(me, visit_id)
+    form = VisitDetailsForm()
+    if request.method == "GET":
+        form.starts_on.data = visit.starts_on
+        form.ends_on.data = visit.ends_on
+        form.mode.data = visit.mode.value
+        form.title.data = visit.title or ""
+    elif form.validate_on_submit():
+        try:
+            services.update_visit(
+                me,
+                visit,
+                {
+                    "starts_on": form.starts_on.data,
+                    "ends_on": form.ends_on.data,
+                    "mode": VisitMode(form.mode.data),
+                    "title": form.title.data or None,
+                },
+            )
+        except ValidationFailed as problem:
+            db.session.rollback()
+            for name, message in problem.fields.items():
+                getattr(form, name, form.title).errors = [message]
+        else:
+            flash(_("The visit was changed."), "success")
+            return redirect(url_for("fieldwork.timetable", review_id=review.id))
+    return render_template(
+        "fieldwork/edit_visit.html",
+        form=form,
+        visit=visit,
+        review=review,
+        workspace=db.session.get(Workspace, visit.workspace_id),
+    )
+
+
 @bp.route(
     "/visits/<uuid:visit_id>/sessions/new",
     methods=["GET", "POST"],
@@ -260,53 +440,53 @@ def _clock(value: str, field: str) -> time:
 )
 @login_required
 def new_session(visit_id: uuid.UUID) -> str | Response:
-    from datetime import timedelta
-
     me = _me()
-    visit = queries.get_visible_visit_or_404(me, visit_id)
-    review = db.session.get(Review, visit.review_id)
-    assert review is not None
-    if not Viewer.of(me, review).writes:
-        raise Forbidden(_("Only the review's inspectors and lead officers do this."))
+    visit, review = _writable_visit(me, visit_id)
     form = SessionForm()
-    days = [
-        visit.starts_on + timedelta(days=n)
-        for n in range((visit.ends_on - visit.starts_on).days + 1)
-    ]
-    form.day.choices = select_choices([(d.isoformat(), d.isoformat()) for d in days])
+    _prepare_session_form(form, visit, review)
     if form.validate_on_submit():
         try:
-            day = date.fromisoformat(form.day.data)
-            starts = datetime.combine(day, _clock(form.starts.data, "starts"), WALES)
-            ends = datetime.combine(day, _clock(form.ends.data, "ends"), WALES)
-            attendees = []
-            for line in (form.attendees.data or "").splitlines():
-                if line.strip():
-                    name, _comma, role = line.partition(",")
-                    attendees.append(
-                        {"name": name.strip(), "role": role.strip() or None}
-                    )
-            session = services.create_session(
-                me,
-                visit,
-                {
-                    "kind": SessionKind(form.kind.data),
-                    "title": form.title.data,
-                    "starts_at": starts,
-                    "ends_at": ends,
-                    "location": form.location.data or None,
-                    "attendees": attendees,
-                },
-            )
+            session = services.create_session(me, visit, _session_fields(form))
         except ValidationFailed as problem:
-            names = {"starts_at": "starts", "ends_at": "ends"}
-            for name, message in problem.fields.items():
-                getattr(form, names.get(name, name), form.title).errors = [message]
+            _session_errors(form, problem)
         else:
             flash(_("The session was added."), "success")
             return redirect(url_for("fieldwork.session", session_id=session.id))
     return render_template(
         "fieldwork/new_session.html", form=form, visit=visit, review=review
+    )
+
+
+@bp.route(
+    "/sessions/<uuid:session_id>/edit",
+    methods=["GET", "POST"],
+    endpoint="edit_session",
+)
+@login_required
+def edit_session(session_id: uuid.UUID) -> str | Response:
+    """Change a session: its time, kind, attendees, mode or themes."""
+    me = _me()
+    item = queries.get_visible_session_or_404(me, session_id)
+    visit, review = _writable_visit(me, item.visit_id)
+    form = EditSessionForm()
+    _prepare_session_form(form, visit, review, item)
+    if request.method == "GET":
+        _fill_session_form(form, item)
+    elif form.validate_on_submit():
+        try:
+            services.update_session(me, item, _session_fields(form, item))
+        except ValidationFailed as problem:
+            db.session.rollback()
+            _session_errors(form, problem)
+        else:
+            flash(_("The session was changed."), "success")
+            return redirect(url_for("fieldwork.session", session_id=item.id))
+    return render_template(
+        "fieldwork/new_session.html",
+        form=form,
+        visit=visit,
+        review=review,
+        item=item,
     )
 
 

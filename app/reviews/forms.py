@@ -93,5 +93,9 @@ class ThemeForm(FlaskForm):
     submit = SubmitField(_l("Add the theme"), widget=GovSubmitInput())
 
 
+class EditThemeForm(ThemeForm):
+    submit = SubmitField(_l("Save the theme"), widget=GovSubmitInput())
+
+
 class RemoveThemeForm(FlaskForm):
     submit = SubmitField(_l("Remove"), widget=GovSubmitInput())

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.accounts.models import User
+from app.core.db import db
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.i18n import MODE_LABELS, _
 from app.core.permissions import Role, Side
@@ -17,13 +19,14 @@ from app.notes.models import SubjectType
 from app.notes.routes import panel as notes_panel
 from app.reviews import bp, permissions, queries, services
 from app.reviews.forms import (
+    EditThemeForm,
     MemberForm,
     RemoveMemberForm,
     RemoveThemeForm,
     StageForm,
     ThemeForm,
 )
-from app.reviews.models import Review, ReviewStatus
+from app.reviews.models import Review, ReviewStatus, VisitMode
 
 
 def _me() -> User:
@@ -179,7 +182,6 @@ def review_theme_names(review_id: uuid.UUID) -> list[str]:
 @login_required
 def themes(review_id: uuid.UUID) -> str | Response:
     """The review's themes; writers add and remove them."""
-    from app.reviews.models import VisitMode
     from app.reviews.visibility import Viewer
 
     me = _me()
@@ -197,18 +199,7 @@ def themes(review_id: uuid.UUID) -> str | Response:
             )
         if form.validate_on_submit():
             try:
-                services.create_theme(
-                    me,
-                    item,
-                    {
-                        "name": form.name.data,
-                        "name_cy": form.name_cy.data or None,
-                        "period": form.period.data or None,
-                        "approach": VisitMode(form.approach.data)
-                        if form.approach.data
-                        else None,
-                    },
-                )
+                services.create_theme(me, item, _theme_fields(form))
             except (ValidationFailed, Conflict) as problem:
                 form.name.errors = [problem.message]
             else:
@@ -221,6 +212,48 @@ def themes(review_id: uuid.UUID) -> str | Response:
         form=form if may_write else None,
         remove_form=RemoveThemeForm(),
         approaches=MODE_LABELS,
+    )
+
+
+def _theme_fields(form: ThemeForm) -> dict[str, Any]:
+    return {
+        "name": form.name.data,
+        "name_cy": form.name_cy.data or None,
+        "period": form.period.data or None,
+        "approach": VisitMode(form.approach.data) if form.approach.data else None,
+    }
+
+
+@bp.route(
+    "/themes/<uuid:theme_id>/edit", methods=["GET", "POST"], endpoint="edit_theme"
+)
+@login_required
+def edit_theme(theme_id: uuid.UUID) -> str | Response:
+    """Rename a theme, or change its period or approach."""
+    from app.reviews.visibility import require_writer
+
+    me = _me()
+    theme = queries.get_visible_theme_or_404(me, theme_id)
+    review = queries.get_visible_review_or_404(me, theme.review_id)
+    require_writer(me, review)
+    form = EditThemeForm()
+    form.approach.choices = select_choices(MODE_LABELS.items())
+    if request.method == "GET":
+        form.name.data = theme.name
+        form.name_cy.data = theme.name_cy or ""
+        form.period.data = theme.period or ""
+        form.approach.data = theme.approach.value if theme.approach else None
+    elif form.validate_on_submit():
+        try:
+            services.update_theme(me, theme, _theme_fields(form))
+        except (ValidationFailed, Conflict) as problem:
+            db.session.rollback()
+            form.name.errors = [problem.message]
+        else:
+            flash(_("The theme was changed."), "success")
+            return redirect(url_for("reviews.themes", review_id=review.id))
+    return render_template(
+        "reviews/edit_theme.html", form=form, theme=theme, review=review
     )
 
 

@@ -211,6 +211,21 @@ def _path(path: Callable[[Demo], str]) -> Callable[[Page, Demo, str], None]:
     return open_page
 
 
+def _via(path: Callable[[Demo], str], *links: str) -> Callable[[Page, Demo, str], None]:
+    """The page reached from ``path`` by following, in turn, the first link
+    matching each CSS selector in ``links`` (pages of things the demo made,
+    whose ids the test does not know)."""
+
+    def open_page(page: Page, demo: Demo, lang: str) -> None:
+        go(page, path(demo), lang)
+        for selector in links:
+            href = page.locator(selector).first.get_attribute("href")
+            assert href, selector
+            go(page, href, lang)
+
+    return open_page
+
+
 def _failed_sign_in(page: Page, demo: Demo, lang: str) -> None:
     go(page, "/sign-in", lang)
     page.fill("#email", CONTRIBUTOR)
@@ -321,8 +336,33 @@ PAGES: list[PageCase] = [
         INSPECTOR,
         _submitted_empty(lambda d: f"/reviews/{d.review_id}/visits/new"),
     ),
+    PageCase(
+        "edit-visit",
+        INSPECTOR,
+        _via(
+            lambda d: f"/reviews/{d.review_id}/timetable",
+            'main a[href^="/visits/"][href$="/edit"]',
+        ),
+    ),
+    PageCase(
+        "edit-session",
+        INSPECTOR,
+        _via(
+            lambda d: f"/reviews/{d.review_id}/timetable",
+            'main a[href^="/sessions/"]',
+            'main a[href$="/edit"]',
+        ),
+    ),
     PageCase("calendar", NOMINEE, _path(lambda d: "/calendar")),
     PageCase("themes", LEAD, _path(lambda d: f"/reviews/{d.review_id}/themes")),
+    PageCase(
+        "edit-theme",
+        LEAD,
+        _via(
+            lambda d: f"/reviews/{d.review_id}/themes",
+            'main a[href^="/themes/"][href$="/edit"]',
+        ),
+    ),
     PageCase(
         "themes-error",
         LEAD,

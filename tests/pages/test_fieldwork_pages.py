@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from icalendar import Calendar
 
@@ -138,3 +139,95 @@ def test_cancel_a_session_and_a_visit(world: World, app, api) -> None:
     cancelled = inspector.submit(timetable, {}, action=f"/visits/{visit['id']}/cancel")
     assert cancelled.status_code == 302
     assert "No visits are planned yet." in inspector.text(timetable)
+
+
+def test_change_a_visit(world: World, app, api) -> None:
+    visit, _interview, _meeting = plan(api, world)
+    inspector = signed_in(app, world, "inspector")
+    timetable = f"/reviews/{world.review.id}/timetable"
+    edit = re.search(r'href="(/visits/[^"]+/edit)"', inspector.text(timetable))[1]
+    assert edit == f"/visits/{visit['id']}/edit"
+    form = inspector.text(edit)
+    assert heading(form) == "Change the visit"
+    assert 'value="2027"' in form and 'value="on_site" checked' in form
+    # Its sessions are on 1 March: the visit cannot start later.
+    stranded = inspector.submit(
+        edit, {"starts_on": ["2", "3", "2027"], "ends_on": ["4", "3", "2027"],
+               "mode": "on_site"},
+    )  # fmt: skip
+    assert stranded.status_code == 200
+    assert "2 of the visit's sessions would fall outside its days" in unescape(
+        stranded.get_data(as_text=True)
+    )
+    assert api("inspector").get(f"/visits/{visit['id']}").get_json()["starts_on"] == (
+        "2027-03-01"
+    )
+    moved = inspector.submit(
+        edit, {"starts_on": ["1", "3", "2027"], "ends_on": ["5", "3", "2027"],
+               "mode": "hybrid", "title": "Spring visit"},
+    )  # fmt: skip
+    assert moved.status_code == 302
+    now = api("inspector").get(f"/visits/{visit['id']}").get_json()
+    assert (now["ends_on"], now["mode"], now["title"]) == (
+        "2027-03-05", "hybrid", "Spring visit"
+    )  # fmt: skip
+    nominee = signed_in(app, world, "nominee")
+    assert "/edit" not in nominee.text(timetable)
+    assert nominee.get(edit).status_code == 403
+    csc = signed_in(app, world, "csc_nominee")
+    assert csc.get(edit).status_code == 404
+
+
+def test_change_a_session(world: World, app, api) -> None:
+    api("inspector").post(
+        f"/reviews/{world.review.id}/themes", json={"name": "Leadership"}
+    )
+    _visit, interview, _meeting = plan(api, world)
+    nominee_id = str(world.users["nominee"].id)
+    api("inspector").patch(
+        f"/sessions/{interview['id']}",
+        json={"attendees": [{"name": "Betsan Jones", "role": "Managing director",
+                             "user_id": nominee_id}],
+              "themes": ["Finance"]},
+    )  # fmt: skip
+    inspector = signed_in(app, world, "inspector")
+    page = f"/sessions/{interview['id']}"
+    edit = re.search(r'href="(/sessions/[^"]+/edit)"', inspector.text(page))[1]
+    form = inspector.text(edit)
+    assert heading(form) == "Change the session"
+    assert 'value="Interview with the managing director"' in form
+    assert 'value="09:30"' in form and 'value="10:30"' in form
+    assert "Betsan Jones, Managing director" in form
+    # The review's themes, and the session's own one the review lacks.
+    assert 'value="Leadership"' in form and 'value="Finance" checked' in form
+    wrong = inspector.submit(
+        edit, {"kind": "interview", "title": "x", "day": "2027-03-01",
+               "starts": "11:00", "ends": "10:00"},
+    )  # fmt: skip
+    assert "It must end after it starts." in wrong.get_data(as_text=True)
+    changed = inspector.submit(
+        edit,
+        {"kind": "interview", "title": "Interview with the managing director",
+         "day": "2027-03-02", "starts": "14:00", "ends": "15:00", "mode": "remote",
+         "location": "Teams", "themes": ["Leadership"],
+         "attendees": "Betsan Jones, Managing director\nDai Evans, Head of finance"},
+    )  # fmt: skip
+    assert changed.status_code == 302 and changed.headers["Location"].endswith(page)
+    now = api("inspector").get(page).get_json()
+    assert (now["starts_at"], now["mode"], now["location"], now["themes"]) == (
+        "2027-03-02T14:00:00Z", "remote", "Teams", ["Leadership"]
+    )  # fmt: skip
+    assert now["attendees"] == [
+        {"name": "Betsan Jones", "role": "Managing director", "user_id": nominee_id},
+        {"name": "Dai Evans", "role": "Head of finance", "user_id": None},
+    ]
+    # Made a team meeting, it leaves the visited party's view.
+    nominee = signed_in(app, world, "nominee")
+    assert nominee.get(page).status_code == 200
+    assert nominee.get(edit).status_code == 403
+    inspector.submit(
+        edit, {"kind": "team_meeting", "title": "Team meeting", "day": "2027-03-02",
+               "starts": "14:00", "ends": "15:00"},
+    )  # fmt: skip
+    assert nominee.get(page).status_code == 404
+    assert api("inspector").get(page).get_json()["scope"] == "joint"

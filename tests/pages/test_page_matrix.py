@@ -218,6 +218,41 @@ PAGES = {
         "/reviews/{review}/themes",
         answers(403, lead_officer=302, inspector=302, non_member=404),
     ),
+    "change a visit page": Page(
+        "GET",
+        "/visits/{visit}/edit",
+        answers(403, lead_officer=200, inspector=200, admin=404, non_member=404),
+    ),
+    "change a visit": Page(
+        "POST",
+        "/visits/{visit}/edit",
+        answers(403, lead_officer=302, inspector=302, admin=404, non_member=404),
+    ),
+    "change a session page": Page(
+        "GET",
+        "/sessions/{session}/edit",
+        answers(403, lead_officer=200, inspector=200, admin=404, non_member=404),
+    ),
+    "change a session": Page(
+        "POST",
+        "/sessions/{session}/edit",
+        answers(403, lead_officer=302, inspector=302, admin=404, non_member=404),
+    ),
+    "change a team meeting page": Page(
+        "GET",
+        "/sessions/{team_meeting}/edit",
+        answers(404, lead_officer=200, inspector=200, observer=403),
+    ),
+    "change a theme page": Page(
+        "GET",
+        "/themes/{theme}/edit",
+        answers(403, lead_officer=200, inspector=200, admin=404, non_member=404),
+    ),
+    "change a theme": Page(
+        "POST",
+        "/themes/{theme}/edit",
+        answers(403, lead_officer=302, inspector=302, admin=404, non_member=404),
+    ),
     "cancel a session": Page(
         "POST",
         "/sessions/{session}/cancel",
@@ -300,7 +335,11 @@ def test_page_matrix(name: str, who: str, world: World, client, api, factory) ->
         .get_json()["id"]
         for kind in ("interview", "team_meeting")
     }
+    theme = api("inspector").post(
+        f"/reviews/{world.review.id}/themes", json={"name": "Governance"}
+    )
     path = page_def.path.format(
+        theme=theme.get_json()["id"],
         visit=visit,
         session=sessions["interview"],
         team_meeting=sessions["team_meeting"],
@@ -331,8 +370,14 @@ def test_page_matrix(name: str, who: str, world: World, client, api, factory) ->
             data.update(title="Self-evaluation report")
         if name == "change stage":
             data.update(status="fieldwork")
-        if name == "add a theme":
+        if name in ("add a theme", "change a theme"):
             data.update(name="Value for money")
+        if name == "change a visit":
+            data.update(starts_on=["1", "3", "2027"], ends_on=["3", "3", "2027"])
+            data.update(mode="remote")
+        if name == "change a session":
+            data.update(kind="interview", title="Interview", day="2027-03-01")
+            data.update(starts="11:00", ends="12:00")
         if name == "add a hypothesis":
             data.update(statement="Boards challenge plans", scope="joint")
         if name == "add a note":

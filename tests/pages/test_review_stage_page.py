@@ -6,7 +6,7 @@ import re
 
 from app.core.db import db
 from app.reviews.models import ReviewStatus
-from support.pages import PageClient
+from support.pages import PageClient, heading
 from support.world import World
 
 
@@ -103,3 +103,43 @@ def test_the_themes_page(world: World, app) -> None:
     assert "There are no themes yet." in inspector.text(page)
     outsider = signed_in(app.test_client(), world, "non_member")
     assert outsider.get(page).status_code == 404
+
+
+def test_rename_a_theme(world: World, app, api) -> None:
+    themes = f"/reviews/{world.review.id}/themes"
+    for name in ("Leadership", "Governance"):
+        api("inspector").post(themes, json={"name": name})
+    inspector = signed_in(app.test_client(), world, "inspector")
+    edit = re.findall(r'href="(/themes/[^"]+/edit)"', inspector.text(themes))[0]
+    form = inspector.text(edit)
+    assert heading(form) == "Change the theme"
+    assert 'value="Leadership"' in form  # filled with the theme as it stands
+    taken = inspector.submit(edit, {"name": "governance"})
+    assert taken.status_code == 200
+    assert "already has a theme of that name" in taken.get_data(as_text=True)
+    empty = inspector.submit(edit, {"name": ""})
+    assert "Enter the theme" in empty.get_data(as_text=True)
+    renamed = inspector.submit(
+        edit,
+        {"name": "Leadership and management", "name_cy": "Arweinyddiaeth",
+         "period": "Spring 2027", "approach": "remote"},
+    )  # fmt: skip
+    assert renamed.status_code == 302 and renamed.headers["Location"].endswith(themes)
+    listed = api("nominee").get(themes).get_json()["items"]
+    assert [(t["name"], t["name_cy"], t["period"], t["approach"]) for t in listed] == [
+        ("Leadership and management", "Arweinyddiaeth", "Spring 2027", "remote"),
+        ("Governance", None, None, None),
+    ]
+    nominee = signed_in(app.test_client(), world, "nominee")
+    assert "/edit" not in nominee.text(themes)
+    assert nominee.get(edit).status_code == 403
+    outsider = signed_in(app.test_client(), world, "non_member")
+    assert outsider.get(edit).status_code == 404
+    world.review.status = ReviewStatus.CLOSED
+    db.session.commit()
+    assert inspector.get(edit).status_code == 409
+    closed = inspector.submit(themes, {"name": "Too late"}, action=edit)
+    assert closed.status_code == 409
+    assert api("nominee").get(themes).get_json()["items"][0]["name"] == (
+        "Leadership and management"
+    )

@@ -113,9 +113,12 @@ PAGES = [
     ("inspector", "/reviews/{review}/visits/new"),
     ("inspector", "/visits/{visit}/sessions/new"),
     ("contributor", "/sessions/{session}"),
+    ("inspector", "/sessions/{session}/edit"),
+    ("inspector", "/visits/{visit}/edit"),
     ("contributor", "/calendar"),
     ("lead_officer", "/reviews/{review}/themes"),
     ("nominee", "/reviews/{review}/themes"),
+    ("lead_officer", "/themes/{theme}/edit"),
 ]
 
 
@@ -220,6 +223,14 @@ def test_welsh_pages_are_all_welsh(
         )
         .get_json()
     )
+    theme = (
+        api("lead_officer")
+        .post(
+            f"/reviews/{world.review.id}/themes",
+            json={"name": "Arweinyddiaeth", "name_cy": "Arweinyddiaeth"},
+        )
+        .get_json()
+    )
     browser = PageClient(client)
     if who:
         browser.sign_in(world.users[who].email)
@@ -233,6 +244,7 @@ def test_welsh_pages_are_all_welsh(
         hypothesis=hypothesis["id"],
         visit=visit["id"],
         session=session["id"],
+        theme=theme["id"],
     )
     html = browser.text(url)
     assert '<html lang="cy"' in html
