@@ -16,6 +16,7 @@ import contextvars
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -147,13 +148,41 @@ def db_transaction(request: pytest.FixtureRequest) -> Iterator[None]:
             bind=connection, join_transaction_mode="create_savepoint"
         )
         limiter.reset()
+        token = _test_connection.set(connection)
         try:
             yield
         finally:
+            _test_connection.reset(token)
             db.sessionmaker.configure(bind=db.engine)
             if outer.is_active:
                 outer.rollback()
             connection.close()
+
+
+_test_connection: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "test_connection"
+)
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """A block whose changes to the database are undone after it, inside
+    the test's own transaction (a savepoint): one test can then ask the
+    same question of several callers of a world built once, each caller
+    meeting the world as it was built (the permission matrices).
+
+    The session's own savepoint is closed first so that the block's
+    savepoint holds everything the services commit inside it."""
+    db.session.commit()
+    savepoint = _test_connection.get().begin_nested()
+    limiter.reset()
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        if savepoint.is_active:
+            savepoint.rollback()
+        db.session.expire_all()
 
 
 @pytest.fixture
