@@ -101,6 +101,8 @@ def _register_api(app: Flask) -> None:
     from app.auth import api_bp as auth_bp
     from app.core.api import finish_spec, init_api
     from app.core.web import csrf
+    from app.drafts import api as drafts_api  # noqa: F401
+    from app.drafts import api_bp as drafts_bp
     from app.evidence import api as evidence_api  # noqa: F401
     from app.evidence import api_bp as evidence_bp
     from app.evidence import imports_api  # noqa: F401
@@ -111,6 +113,8 @@ def _register_api(app: Flask) -> None:
     from app.intake import api as intake_api  # noqa: F401
     from app.intake import api_bp as intake_bp
     from app.intake import progress_api  # noqa: F401
+    from app.messages import api as messages_api  # noqa: F401
+    from app.messages import api_bp as messages_bp
     from app.notes import api as notes_api  # noqa: F401
     from app.notes import api_bp as notes_bp
     from app.notifications import api as notifications_api  # noqa: F401
@@ -127,6 +131,8 @@ def _register_api(app: Flask) -> None:
         intake_bp,
         notes_bp,
         hypotheses_bp,
+        messages_bp,
+        drafts_bp,
         fieldwork_bp,
         notifications_bp,
     ):
@@ -157,6 +163,8 @@ def _register_pages(app: Flask) -> None:
     from app.intake import bp as intake_bp
     from app.intake import progress_routes  # noqa: F401
     from app.intake import routes as intake_routes  # noqa: F401
+    from app.messages import bp as messages_bp
+    from app.messages import routes as messages_routes  # noqa: F401
     from app.notes import bp as notes_bp
     from app.notes import routes as notes_routes  # noqa: F401
     from app.notifications import bp as notifications_bp
@@ -173,6 +181,7 @@ def _register_pages(app: Flask) -> None:
         intake_bp,
         notes_bp,
         hypotheses_bp,
+        messages_bp,
         fieldwork_bp,
         notifications_bp,
         admin_bp,

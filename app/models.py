@@ -5,11 +5,13 @@ def import_all_models() -> None:
     import app.accounts.models
     import app.audit.models
     import app.auth.models
+    import app.drafts.models
     import app.evidence.models
     import app.fieldwork.models
     import app.hypotheses.models
     import app.intake.models
     import app.intake.notices
+    import app.messages.models
     import app.notes.models
     import app.notifications.models
     import app.resumable.models

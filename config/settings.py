@@ -48,6 +48,10 @@ variable                   meaning (default)
 ``RESUMABLE_UPLOAD_THRESHOLD``
                            files larger than this go through a resumable
                            upload in the browser (50 MiB)
+``FACTUAL_ACCURACY_DAYS``  working days a reviewed party has to comment on
+                           the factual accuracy of issued feedback (5;
+                           weekends and England-and-Wales bank holidays
+                           skipped)
 =========================  ==================================================
 """
 
@@ -69,6 +73,7 @@ DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
 
 ENVIRONMENTS = ("development", "production")
 DEFAULT_UPLOAD_MAX_BYTES = 2 * 1024**3
+DEFAULT_FACTUAL_ACCURACY_DAYS = 5
 DEFAULT_TOKEN_TTL_SECONDS = 12 * 3600
 DEFAULT_UPLOAD_PART_SIZE = 16 * 1024**2
 DEFAULT_RESUMABLE_THRESHOLD = 50 * 1024**2
@@ -117,6 +122,8 @@ class Settings:
     import_max_entries: int = DEFAULT_IMPORT_MAX_ENTRIES
     import_max_unpacked_bytes: int = DEFAULT_UPLOAD_MAX_BYTES
     import_max_ratio: int = DEFAULT_IMPORT_MAX_RATIO
+    # The factual-accuracy window of issued feedback (app/drafts).
+    factual_accuracy_days: int = DEFAULT_FACTUAL_ACCURACY_DAYS
 
     @property
     def is_production(self) -> bool:
@@ -178,6 +185,9 @@ def load_settings(
     resumable_threshold = _positive_int(
         env_vars, "RESUMABLE_UPLOAD_THRESHOLD", DEFAULT_RESUMABLE_THRESHOLD, problems
     )
+    accuracy_days = _positive_int(
+        env_vars, "FACTUAL_ACCURACY_DAYS", DEFAULT_FACTUAL_ACCURACY_DAYS, problems
+    )
 
     if problems:
         raise ConfigError(problems)
@@ -201,6 +211,7 @@ def load_settings(
         import_max_entries=import_limits[0],
         import_max_unpacked_bytes=import_limits[1],
         import_max_ratio=import_limits[2],
+        factual_accuracy_days=accuracy_days,
         instance_path=instance,
     )
 

@@ -30,8 +30,12 @@ class Notification(IdMixin, Base):
 
     __tablename__ = "notifications"
     __table_args__ = (
-        # Once each: the same happening never notifies the same person twice.
-        sa.UniqueConstraint("user_id", "kind", "subject_type", "subject_id"),
+        # Once each: the same happening never notifies the same person twice
+        # (``occasion`` tells happenings of one kind on one subject apart:
+        # a draft's third version from its second).
+        sa.UniqueConstraint(
+            "user_id", "kind", "subject_type", "subject_id", "occasion"
+        ),
         sa.Index("ix_notifications_listing", "user_id", "created_at", "id"),
         sa.Index("ix_notifications_state", "state"),
     )
@@ -48,9 +52,12 @@ class Notification(IdMixin, Base):
     # "note", "draft", "message" or "review".
     subject_type: Mapped[str] = mapped_column(sa.String(32))
     subject_id: Mapped[uuid.UUID]
+    occasion: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     actor_id: Mapped[uuid.UUID | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
+    # Listed and sent from this time, not before (a publication's notice
+    # is made when it is agreed, dated at its embargo's end).
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
     # The e-mail.

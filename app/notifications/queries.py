@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.core.api import Page, paginate
-from app.core.db import db
+from app.core.db import db, utcnow
 from app.notifications.models import Notification
 
 # subject type -> (user -> SELECT of the subject ids the user may see)
@@ -45,7 +45,9 @@ def visible_notifications(user: User) -> sa.Select[tuple[Notification]]:
         for subject_type, visible_ids in SUBJECT_FILTERS.items()
     ]
     return sa.select(Notification).where(
-        Notification.user_id == user.id, sa.or_(sa.false(), *seen)
+        Notification.user_id == user.id,
+        Notification.created_at <= utcnow(),
+        sa.or_(sa.false(), *seen),
     )
 
 

@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -40,9 +41,13 @@ def notify(
     subject_type: str,
     subject_id: uuid.UUID,
     actor_id: uuid.UUID | None,
+    occasion: str = "",
+    at: datetime | None = None,
 ) -> list[uuid.UUID]:
     """Record a notification for each recipient (never the actor), skipping
-    any they already have. The caller commits; returns the new ids."""
+    any they already have for the same ``occasion``. ``at`` dates it in the
+    future: it is neither listed nor sent before then. The caller commits;
+    returns the new ids."""
     people = sorted({r for r in recipients if r != actor_id})
     if not people:
         return []
@@ -60,8 +65,9 @@ def notify(
             "review_id": review_id,
             "subject_type": subject_type,
             "subject_id": subject_id,
+            "occasion": occasion,
             "actor_id": actor_id,
-            "created_at": now,
+            "created_at": at or now,
             "state": OutboxState.PENDING,
             "attempts": 0,
         }
@@ -71,7 +77,7 @@ def notify(
         insert(Notification)
         .values(rows)
         .on_conflict_do_nothing(
-            index_elements=["user_id", "kind", "subject_type", "subject_id"]
+            index_elements=["user_id", "kind", "subject_type", "subject_id", "occasion"]
         )
         .returning(Notification.id)
     )
@@ -118,7 +124,10 @@ def send_pending(
     report = report or Report()
     stmt = (
         sa.select(Notification.id)
-        .where(Notification.state == OutboxState.PENDING)
+        .where(
+            Notification.state == OutboxState.PENDING,
+            Notification.created_at <= utcnow(),
+        )
         .order_by(Notification.created_at, Notification.id)
     )
     if ids is not None:

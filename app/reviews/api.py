@@ -169,7 +169,7 @@ def review_view(user: User, review: Review) -> dict[str, Any]:
         "id": review.id,
         "title": review.title,
         "title_cy": review.title_cy,
-        "status": review.status.value,
+        "status": review.stage.value,
         "inspecting": [p.organisation_id for p in parties if p.side is Side.INSPECTING],
         "reviewed": [
             p.organisation_id

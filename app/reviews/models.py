@@ -33,6 +33,11 @@ class Review(IdMixin, CreatedMixin, Base):
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
+    # The agreed publication's time (app/drafts): from then on the review
+    # reads "published" and its published drafts are every member's. Set
+    # when every inspecting body agrees, cleared by any change; the embargo
+    # is decided against it at each read, never by a job.
+    published_from: Mapped[datetime | None]
 
     parties: Mapped[list[ReviewParty]] = relationship(
         back_populates="review", order_by="ReviewParty.position"
@@ -44,6 +49,18 @@ class Review(IdMixin, CreatedMixin, Base):
     @property
     def is_closed(self) -> bool:
         return self.status is ReviewStatus.CLOSED
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_from is not None and self.published_from <= utcnow()
+
+    @property
+    def stage(self) -> ReviewStatus:
+        """The stage as members see it: the stored one, but "published"
+        from the agreed publication's time until the review is closed."""
+        if self.is_published and not self.is_closed:
+            return ReviewStatus.PUBLISHED
+        return self.status
 
 
 class ReviewParty(Base):

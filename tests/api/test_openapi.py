@@ -82,6 +82,37 @@ CONTRACT = {
     ("get", "/uploads/{upload_id}"),
     ("post", "/uploads/{upload_id}/complete"),
     ("delete", "/uploads/{upload_id}"),
+    # Agreement (issue 10): drafts, versions, comments, approvals.
+    ("post", "/reviews/{review_id}/drafts"),
+    ("get", "/reviews/{review_id}/drafts"),
+    ("get", "/drafts/{draft_id}"),
+    ("patch", "/drafts/{draft_id}"),
+    ("post", "/drafts/{draft_id}/versions"),
+    ("get", "/drafts/{draft_id}/versions"),
+    ("get", "/drafts/{draft_id}/versions/{number}"),
+    ("get", "/drafts/{draft_id}/versions/{number}/content"),
+    ("get", "/drafts/{draft_id}/diff"),
+    ("post", "/drafts/{draft_id}/comments"),
+    ("get", "/drafts/{draft_id}/comments"),
+    ("patch", "/draft-comments/{comment_id}"),
+    ("put", "/drafts/{draft_id}/approvals/{organisation_id}"),
+    ("delete", "/drafts/{draft_id}/approvals/{organisation_id}"),
+    # Feedback issued, and its factual-accuracy check.
+    ("post", "/drafts/{draft_id}/issue"),
+    ("post", "/drafts/{draft_id}/accuracy"),
+    ("get", "/drafts/{draft_id}/accuracy"),
+    # Headline messages.
+    ("post", "/reviews/{review_id}/messages"),
+    ("get", "/reviews/{review_id}/messages"),
+    ("get", "/messages/{message_id}"),
+    ("patch", "/messages/{message_id}"),
+    ("put", "/messages/{message_id}/agreement"),
+    ("delete", "/messages/{message_id}/agreement"),
+    ("delete", "/messages/{message_id}"),
+    # Publication and embargo.
+    ("put", "/reviews/{review_id}/publication"),
+    ("get", "/reviews/{review_id}/publication"),
+    ("put", "/reviews/{review_id}/publication/agreement"),
 }
 
 
@@ -209,6 +240,36 @@ OPERATION_IDS = {
     ("get", "/uploads/{upload_id}"): "get_upload",
     ("post", "/uploads/{upload_id}/complete"): "complete_upload",
     ("delete", "/uploads/{upload_id}"): "cancel_upload",
+    ("post", "/reviews/{review_id}/drafts"): "create_draft",
+    ("get", "/reviews/{review_id}/drafts"): "list_drafts",
+    ("get", "/drafts/{draft_id}"): "get_draft",
+    ("patch", "/drafts/{draft_id}"): "update_draft",
+    ("post", "/drafts/{draft_id}/versions"): "add_draft_version",
+    ("get", "/drafts/{draft_id}/versions"): "list_draft_versions",
+    ("get", "/drafts/{draft_id}/versions/{number}"): "get_draft_version",
+    ("get", "/drafts/{draft_id}/versions/{number}/content"): "download_draft_version",
+    ("get", "/drafts/{draft_id}/diff"): "diff_draft",
+    ("post", "/drafts/{draft_id}/comments"): "comment_on_draft",
+    ("get", "/drafts/{draft_id}/comments"): "list_draft_comments",
+    ("patch", "/draft-comments/{comment_id}"): "resolve_draft_comment",
+    ("put", "/drafts/{draft_id}/approvals/{organisation_id}"): "decide_on_draft",
+    (
+        "delete",
+        "/drafts/{draft_id}/approvals/{organisation_id}",
+    ): "withdraw_draft_decision",
+    ("post", "/drafts/{draft_id}/issue"): "issue_feedback",
+    ("post", "/drafts/{draft_id}/accuracy"): "comment_on_accuracy",
+    ("get", "/drafts/{draft_id}/accuracy"): "list_accuracy_comments",
+    ("post", "/reviews/{review_id}/messages"): "create_message",
+    ("get", "/reviews/{review_id}/messages"): "list_messages",
+    ("get", "/messages/{message_id}"): "get_message",
+    ("patch", "/messages/{message_id}"): "update_message",
+    ("put", "/messages/{message_id}/agreement"): "agree_message",
+    ("delete", "/messages/{message_id}/agreement"): "withdraw_message_agreement",
+    ("delete", "/messages/{message_id}"): "delete_message",
+    ("put", "/reviews/{review_id}/publication"): "propose_publication",
+    ("get", "/reviews/{review_id}/publication"): "get_publication",
+    ("put", "/reviews/{review_id}/publication/agreement"): "agree_publication",
 }
 
 # Named request bodies, so generated models are EvidenceUpload, not
@@ -242,6 +303,17 @@ REQUEST_BODIES = {
     "start_upload": "NewUpload",
     "upload_part": "UploadPart",
     "complete_upload": "Complete",
+    "create_draft": "NewDraft",
+    "update_draft": "DraftChange",
+    # Text as JSON, or a document as a form.
+    "add_draft_version": "DraftTextVersion | DraftFileVersion",
+    "comment_on_draft": "NewDraftComment",
+    "resolve_draft_comment": "DraftCommentChange",
+    "decide_on_draft": "DraftDecision",
+    "comment_on_accuracy": "NewAccuracyComment",
+    "create_message": "NewHeadlineMessage",
+    "update_message": "HeadlineMessageChange",
+    "propose_publication": "PublicationProposal",
 }
 
 
@@ -264,11 +336,13 @@ def test_every_request_body_is_a_named_schema(client) -> None:
     for _method, _path, operation in operations(document):
         if "requestBody" not in operation:
             continue
-        (content,) = operation["requestBody"]["content"].values()
-        reference = content["schema"]["$ref"]
-        name = reference.removeprefix("#/components/schemas/")
-        assert name in document["components"]["schemas"], reference
-        found[operation["operationId"]] = name
+        names = []
+        for content in operation["requestBody"]["content"].values():
+            reference = content["schema"]["$ref"]
+            name = reference.removeprefix("#/components/schemas/")
+            assert name in document["components"]["schemas"], reference
+            names.append(name)
+        found[operation["operationId"]] = " | ".join(names)
     assert found == REQUEST_BODIES
 
 
