@@ -74,7 +74,100 @@ class Target:
             if "{team_meeting}" in path
             else "",
             part=1,
+            one=1,
+            estyn=self.world.estyn.id,
+            draft=self.draft() if "{draft}" in path else "",
+            body_draft=self.draft("report") if "{body_draft}" in path else "",
+            file_draft=self.draft(file=True) if "{file_draft}" in path else "",
+            feedback=self.feedback() if "{feedback}" in path else "",
+            agreed_feedback=self.feedback(issued=False)
+            if "{agreed_feedback}" in path
+            else "",
+            draft_comment=self.draft_comment() if "{draft_comment}" in path else "",
+            message=self.message() if "{message}" in path else "",
+            publication=self.publication() if "{publication}" in path else "",
         )
+
+    def _client(self, who: str) -> ApiClient:
+        from flask import current_app
+
+        return ApiClient(current_app.test_client(), self.world.tokens[who])
+
+    def draft(self, kind: str = "press_release", *, file: bool = False) -> str:
+        """A draft of Estyn's inspector with one version: a joint press
+        release, or (``report``) Estyn's own report, not shared."""
+        inspector = self._client("inspector")
+        made = inspector.post(
+            f"/reviews/{self.world.review.id}/drafts",
+            json={"kind": kind, "title": "A draft"},
+        )
+        assert made.status_code == 201, made.get_json()
+        draft_id = str(made.get_json()["id"])
+        if file:
+            added = inspector.post_file(
+                f"/drafts/{draft_id}/versions", b"The draft's text", "draft.txt"
+            )
+        else:
+            added = inspector.post(f"/drafts/{draft_id}/versions", json={"text": "v1"})
+        assert added.status_code == 201, added.get_json()
+        return draft_id
+
+    def _agree(self, draft_id: str) -> None:
+        for who, org in (
+            ("lead_officer", self.world.estyn),
+            ("audit_lead", self.world.audit),
+        ):
+            decided = self._client(who).put(
+                f"/drafts/{draft_id}/approvals/{org.id}",
+                json={"decision": "approve", "version": 1},
+            )
+            assert decided.status_code == 200, decided.get_json()
+
+    def feedback(self, issued: bool = True) -> str:
+        """Feedback to ``ws``, agreed by both bodies (and issued)."""
+        inspector = self._client("inspector")
+        made = inspector.post(
+            f"/reviews/{self.world.review.id}/drafts",
+            json={"kind": "feedback", "title": "Feedback",
+                  "workspace_id": str(self.world.ws.id)},
+        )  # fmt: skip
+        assert made.status_code == 201, made.get_json()
+        draft_id = str(made.get_json()["id"])
+        inspector.post(f"/drafts/{draft_id}/versions", json={"text": "Feedback"})
+        self._agree(draft_id)
+        if issued:
+            done = self._client("lead_officer").post(f"/drafts/{draft_id}/issue")
+            assert done.status_code == 200, done.get_json()
+        return draft_id
+
+    def draft_comment(self) -> str:
+        made = self._client("inspector").post(
+            f"/drafts/{self.draft()}/comments", json={"body": "A comment"}
+        )
+        assert made.status_code == 201, made.get_json()
+        return str(made.get_json()["id"])
+
+    def message(self) -> str:
+        made = self._client("inspector").post(
+            f"/reviews/{self.world.review.id}/messages",
+            json={"text": "Leaders know their regions well."},
+        )
+        assert made.status_code == 201, made.get_json()
+        return str(made.get_json()["id"])
+
+    def agreed_draft(self) -> str:
+        draft_id = self.draft()
+        self._agree(draft_id)
+        return draft_id
+
+    def publication(self) -> str:
+        """The review, with a publication of an agreed press release proposed."""
+        made = self._client("lead_officer").put(
+            f"/reviews/{self.world.review.id}/publication",
+            json={"publish_at": "2099-01-01", "draft_ids": [self.agreed_draft()]},
+        )
+        assert made.status_code == 200, made.get_json()
+        return str(self.world.review.id)
 
     def note(self, workspace: bool = False, body: bool = False) -> str:
         """A note by the inspector: joint, or shared with ``ws``."""
@@ -644,6 +737,214 @@ ENDPOINTS: dict[str, Endpoint] = {
     "DELETE /uploads/{id}": Endpoint(
         "DELETE", "/uploads/{upload}", statuses(404, nominee=204)
     ),
+    # Agreement (issue 10): drafts, versions, comments, approvals.
+    "POST drafts": Endpoint(
+        "POST",
+        "/reviews/{review}/drafts",
+        statuses(403, lead_officer=201, inspector=201, non_member=404),
+        body=lambda t, who: {"kind": "other", "title": f"A draft of {who}"},
+    ),
+    "GET drafts": Endpoint(
+        "GET", "/reviews/{review}/drafts", statuses(200, admin=403, non_member=404)
+    ),
+    "GET /drafts/{id}": Endpoint(
+        "GET",
+        "/drafts/{draft}",
+        statuses(404, lead_officer=200, inspector=200, observer=200),
+    ),
+    "GET /drafts/{id} (a body's own)": Endpoint(
+        "GET",
+        "/drafts/{body_draft}",
+        statuses(
+            404, lead_officer=200, inspector=200, observer=200, audit_inspector=404
+        ),
+    ),
+    "GET /drafts/{id} (issued feedback)": Endpoint(
+        "GET",
+        "/drafts/{feedback}",
+        statuses(
+            404,
+            lead_officer=200,
+            inspector=200,
+            observer=200,
+            nominee=200,
+            contributor=200,
+        ),
+    ),
+    "PATCH /drafts/{id}": Endpoint(
+        "PATCH",
+        "/drafts/{draft}",
+        statuses(
+            404, lead_officer=200, inspector=200, observer=403, audit_inspector=403
+        ),
+        body=lambda t, who: {"title": "Renamed"},
+    ),
+    "POST draft versions": Endpoint(
+        "POST",
+        "/drafts/{draft}/versions",
+        statuses(404, lead_officer=201, inspector=201, observer=403),
+        body=lambda t, who: {"text": f"A version by {who}"},
+    ),
+    "GET draft versions": Endpoint(
+        "GET",
+        "/drafts/{draft}/versions",
+        statuses(404, lead_officer=200, inspector=200, observer=200),
+    ),
+    "GET draft version": Endpoint(
+        "GET",
+        "/drafts/{draft}/versions/{one}",
+        statuses(404, lead_officer=200, inspector=200, observer=200),
+    ),
+    "GET draft version content": Endpoint(
+        "GET",
+        "/drafts/{file_draft}/versions/{one}/content",
+        statuses(404, lead_officer=200, inspector=200, observer=200),
+    ),
+    "GET draft diff": Endpoint(
+        "GET",
+        "/drafts/{draft}/diff?from=1&to=1",
+        statuses(404, lead_officer=200, inspector=200, observer=200),
+    ),
+    "GET draft diff (issued feedback)": Endpoint(
+        "GET",
+        "/drafts/{feedback}/diff?from=1&to=1",
+        statuses(
+            404,
+            lead_officer=200,
+            inspector=200,
+            observer=200,
+            nominee=403,
+            contributor=403,
+        ),
+    ),
+    "POST draft comments": Endpoint(
+        "POST",
+        "/drafts/{draft}/comments",
+        statuses(404, lead_officer=201, inspector=201, observer=403),
+        body=lambda t, who: {"body": "A comment"},
+    ),
+    "GET draft comments": Endpoint(
+        "GET",
+        "/drafts/{draft}/comments",
+        statuses(404, lead_officer=200, inspector=200, observer=200),
+    ),
+    "GET draft comments (issued feedback)": Endpoint(
+        "GET",
+        "/drafts/{feedback}/comments",
+        statuses(
+            404,
+            lead_officer=200,
+            inspector=200,
+            observer=200,
+            nominee=403,
+            contributor=403,
+        ),
+    ),
+    "PATCH /draft-comments/{id}": Endpoint(
+        "PATCH",
+        "/draft-comments/{draft_comment}",
+        statuses(404, lead_officer=200, inspector=200, observer=403),
+        body=lambda t, who: {"resolved": True},
+    ),
+    "PUT draft approval": Endpoint(
+        "PUT",
+        "/drafts/{draft}/approvals/{estyn}",
+        statuses(404, lead_officer=200, inspector=403, observer=403),
+        body=lambda t, who: {"decision": "approve", "version": 1},
+    ),
+    "DELETE draft approval": Endpoint(
+        "DELETE",
+        "/drafts/{draft}/approvals/{estyn}",
+        statuses(404, lead_officer=200, inspector=403, observer=403),
+    ),
+    "POST issue feedback": Endpoint(
+        "POST",
+        "/drafts/{agreed_feedback}/issue",
+        statuses(404, lead_officer=200, inspector=403, observer=403),
+    ),
+    "POST accuracy comment": Endpoint(
+        "POST",
+        "/drafts/{feedback}/accuracy",
+        statuses(
+            404,
+            lead_officer=403,
+            inspector=403,
+            observer=403,
+            nominee=201,
+            contributor=403,
+        ),
+        body=lambda t, who: {"body": "The figure is 12, not 21."},
+    ),
+    "GET accuracy comments": Endpoint(
+        "GET",
+        "/drafts/{feedback}/accuracy",
+        statuses(
+            404,
+            lead_officer=200,
+            inspector=200,
+            observer=200,
+            nominee=200,
+            contributor=200,
+        ),
+    ),
+    # Headline messages: the inspecting side's.
+    "POST messages": Endpoint(
+        "POST",
+        "/reviews/{review}/messages",
+        statuses(403, lead_officer=201, inspector=201, non_member=404),
+        body=lambda t, who: {"text": f"A message of {who}"},
+    ),
+    "GET messages": Endpoint(
+        "GET",
+        "/reviews/{review}/messages",
+        statuses(403, lead_officer=200, inspector=200, observer=200, non_member=404),
+    ),
+    "GET /messages/{id}": Endpoint(
+        "GET",
+        "/messages/{message}",
+        statuses(404, lead_officer=200, inspector=200, observer=200),
+    ),
+    "PATCH /messages/{id}": Endpoint(
+        "PATCH",
+        "/messages/{message}",
+        statuses(404, lead_officer=200, inspector=200, observer=403),
+        body=lambda t, who: {"text": "Leaders know their regions."},
+    ),
+    "PUT message agreement": Endpoint(
+        "PUT",
+        "/messages/{message}/agreement",
+        statuses(404, lead_officer=200, inspector=403, observer=403),
+    ),
+    "DELETE message agreement": Endpoint(
+        "DELETE",
+        "/messages/{message}/agreement",
+        statuses(404, lead_officer=200, inspector=403, observer=403),
+    ),
+    "DELETE /messages/{id}": Endpoint(
+        "DELETE",
+        "/messages/{message}",
+        statuses(404, lead_officer=204, inspector=204, observer=403),
+    ),
+    # Publication: the inspecting bodies' lead officers agree it.
+    "PUT publication": Endpoint(
+        "PUT",
+        "/reviews/{review}/publication",
+        statuses(403, lead_officer=200, non_member=404),
+        body=lambda t, who: {
+            "publish_at": "2099-01-01",
+            "draft_ids": [t.agreed_draft()],
+        },
+    ),
+    "GET publication": Endpoint(
+        "GET",
+        "/reviews/{publication}/publication",
+        statuses(403, lead_officer=200, inspector=200, observer=200, non_member=404),
+    ),
+    "PUT publication agreement": Endpoint(
+        "PUT",
+        "/reviews/{publication}/publication/agreement",
+        statuses(403, lead_officer=200, non_member=404),
+    ),
     "GET /openapi.json": Endpoint("GET", "/openapi.json", statuses(200, anonymous=200)),
 }
 
@@ -656,7 +957,7 @@ ERROR_CODES = {
 
 
 def _shape(path: str) -> str:
-    return re.sub(r"\{[^}]+\}", "{}", path)
+    return re.sub(r"\{[^}]+\}", "{}", path.partition("?")[0])
 
 
 def test_every_documented_operation_is_in_the_matrix(app) -> None:
