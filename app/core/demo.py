@@ -147,6 +147,7 @@ def seed_demo(max_bytes: int) -> list[DemoUser]:
     _add_requests(review, users, orgs, max_bytes)
     _add_evidence(review, users, orgs, max_bytes)
     _add_joint_working(review, users, orgs)
+    _add_agreement(review, users, orgs)
     _add_committee(admin)
     return [*USERS, *COMMITTEE_USERS]
 
@@ -557,6 +558,177 @@ def _add_joint_working(
         hypothesis_services.set_evidence(
             inspector, made[0], [item.id for item in erw_items[:2]]
         )
+
+
+REPORT_ESTYN = [
+    "# Regional working\n\nRegional consortia are improving leadership in schools.",
+    "# Regional working\n\nRegional consortia are improving leadership in most "
+    "schools.\n\nGovernance is developing.",
+    "# Regional working\n\nRegional consortia are improving leadership in most "
+    "schools.\n\nGovernance is developing, and scrutiny by joint committees is "
+    "not yet strong enough.",
+]
+REPORT_AUDIT = [
+    "# Value for money\n\nThe consortia manage grants of £150 million a year.",
+    "# Value for money\n\nThe consortia manage grants of about £150 million a "
+    "year, but cannot yet show value for money consistently.",
+]
+MESSAGES = [
+    ("Regional working has improved leadership in most schools.",
+     "Mae gweithio rhanbarthol wedi gwella arweinyddiaeth yn y rhan fwyaf o ysgolion."),
+    ("Governance is developing but scrutiny is not yet strong enough.",
+     "Mae llywodraethu'n datblygu ond nid yw craffu'n ddigon cryf eto."),
+    ("The consortia cannot yet show value for money consistently.",
+     "Ni all y consortia ddangos gwerth am arian yn gyson eto."),
+]  # fmt: skip
+
+
+def _add_agreement(
+    review: Review, users: dict[str, User], orgs: dict[str, Organisation]
+) -> None:
+    """After the visits: headline messages (two agreed by both bodies, one
+    awaiting Audit Wales), each body's report in versions with comments from
+    the other, feedback issued to ERW with a factual-accuracy comment, a
+    joint press release, and a publication date agreed by both bodies."""
+    from datetime import timedelta
+
+    from app.drafts import services as draft_services
+    from app.drafts.models import Decision, DraftKind
+    from app.hypotheses.models import Hypothesis
+    from app.messages import services as message_services
+    from app.reviews.models import ReviewStatus
+    from app.reviews.visibility import Scope
+
+    lead = users["lead@estyn.demo.example"]
+    inspector = users["inspector@estyn.demo.example"]
+    audit_lead = users["lead@audit.demo.example"]
+    audit_inspector = users["inspector@audit.demo.example"]
+    estyn, audit = orgs["estyn"], orgs["audit-wales"]
+    review_services.update_review(lead, review, {"status": ReviewStatus.REPORTING})
+    hypotheses = list(
+        db.session.scalars(
+            sa.select(Hypothesis.id)
+            .where(Hypothesis.review_id == review.id)
+            .order_by(Hypothesis.number)
+        )
+    )
+    messages = []
+    for index, (text, text_cy) in enumerate(MESSAGES):
+        messages.append(
+            message_services.create_message(
+                inspector,
+                review,
+                {
+                    "text": text,
+                    "text_cy": text_cy,
+                    "hypothesis_ids": hypotheses[index : index + 1],
+                },
+            )
+        )
+    for message in messages[:2]:
+        message_services.agree(lead, message)
+        message_services.agree(audit_lead, message)
+    message_services.agree(lead, messages[2])  # awaiting Audit Wales
+
+    def decide(draft, who, org, decision) -> None:
+        draft_services.decide(
+            who,
+            draft,
+            org.id,
+            {"decision": decision, "version": draft.current_version},
+        )
+
+    def draft_with_versions(author, kind, title, title_cy, texts, **extra):
+        draft = draft_services.create_draft(
+            author,
+            review,
+            {"kind": kind, "title": title, "title_cy": title_cy, **extra},
+        )
+        for number, text in enumerate(texts, start=1):
+            draft_services.add_text_version(
+                author, draft, {"text": text, "note": f"Draft {number}"}
+            )
+        return draft
+
+    estyn_report = draft_with_versions(
+        inspector,
+        DraftKind.REPORT,
+        "Estyn's report: regional consortia",
+        "Adroddiad Estyn: consortia rhanbarthol",
+        REPORT_ESTYN[:2],
+    )
+    draft_services.update_draft(lead, estyn_report, {"scope": Scope.JOINT})
+    draft_services.add_comment(
+        audit_inspector,
+        estyn_report,
+        {
+            "body": "Say what the joint committees should do differently.",
+            "quote": "Governance is developing.",
+        },
+    )
+    draft_services.add_text_version(
+        inspector, estyn_report, {"text": REPORT_ESTYN[2], "note": "After comments"}
+    )
+    decide(estyn_report, lead, estyn, Decision.APPROVE)
+    decide(estyn_report, audit_lead, audit, Decision.NO_OBJECTION)
+    audit_report = draft_with_versions(
+        audit_inspector,
+        DraftKind.REPORT,
+        "Audit Wales's report: value for money",
+        "Adroddiad Archwilio Cymru: gwerth am arian",
+        REPORT_AUDIT,
+    )
+    draft_services.update_draft(audit_lead, audit_report, {"scope": Scope.JOINT})
+    draft_services.add_comment(
+        inspector,
+        audit_report,
+        {"body": "Our evidence on grants agrees: **about £150 million**."},
+    )
+    decide(audit_report, audit_lead, audit, Decision.APPROVE)
+    decide(audit_report, lead, estyn, Decision.APPROVE)
+    press = draft_with_versions(
+        inspector,
+        DraftKind.PRESS_RELEASE,
+        "Joint press release",
+        "Datganiad i'r wasg ar y cyd",
+        ["Estyn and Audit Wales publish their reviews of the regional consortia."],
+    )
+    decide(press, lead, estyn, Decision.APPROVE)
+    decide(press, audit_lead, audit, Decision.APPROVE)
+    erw = db.session.scalars(
+        sa.select(Workspace).where(
+            Workspace.review_id == review.id,
+            Workspace.organisation_id == orgs["erw"].id,
+        )
+    ).one()
+    feedback = draft_with_versions(
+        inspector,
+        DraftKind.FEEDBACK,
+        "Feedback at the end of the visit to ERW",
+        "Adborth ar ddiwedd yr ymweliad ag ERW",
+        ["Leaders know their schools well.\n\nScrutiny of 21 schools was thorough."],
+        workspace_id=erw.id,
+    )
+    decide(feedback, lead, estyn, Decision.APPROVE)
+    decide(feedback, audit_lead, audit, Decision.APPROVE)
+    draft_services.issue(lead, feedback)
+    nominee = users["nominee@erw.demo.example"]
+    draft_services.add_accuracy_comment(
+        nominee,
+        feedback,
+        {"body": "We reviewed 12 schools in depth, not 21.", "quote": "21 schools"},
+    )
+    publish_on = draft_services.today_in_wales() + timedelta(days=60)
+    draft_services.propose_publication(
+        lead,
+        review,
+        {
+            "publish_at": publish_on,
+            "draft_ids": [estyn_report.id, audit_report.id, press.id],
+        },
+    )
+    draft_services.agree_publication(lead, review)
+    draft_services.agree_publication(audit_lead, review)
 
 
 COMMITTEE_TITLE = "School engagement sessions 2022"

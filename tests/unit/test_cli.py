@@ -106,7 +106,24 @@ def test_seed_demo_twice_and_refused_in_production(env: dict[str, str]) -> None:
             "emerging": 1, "supported": 1, "partly_supported": 1,
         }  # fmt: skip
         stages = sa.text("SELECT status FROM reviews ORDER BY created_at")
-        assert list(connection.scalars(stages)) == ["fieldwork", "planning"]
+        assert list(connection.scalars(stages)) == ["reporting", "planning"]
+        # Agreement: three headline messages (two agreed by both bodies, one
+        # by Estyn alone); each body's report (three and two versions, a
+        # comment from the other body), the press release and ERW's feedback
+        # (issued, with a factual-accuracy comment), each decided by both;
+        # the publication agreed by both.
+        assert (count("headline_messages"), count("message_agreements")) == (3, 5)
+        assert (count("drafts"), count("draft_versions")) == (4, 7)
+        assert (count("draft_decisions"), count("draft_comments")) == (8, 2)
+        assert count("accuracy_comments") == 1
+        assert count("publication_agreements") == 2
+        drafts = sa.text("SELECT kind, status FROM drafts ORDER BY kind")
+        assert sorted(connection.execute(drafts).all()) == [
+            ("feedback", "issued"), ("press_release", "agreed"),
+            ("report", "agreed"), ("report", "agreed"),
+        ]  # fmt: skip
+        published_from = sa.text("SELECT published_from FROM reviews")
+        assert sum(v is not None for v in connection.scalars(published_from)) == 1
         # Four plain files, and three answering ERW's requests (of which it
         # has five, and the three other workspaces one each).
         assert connection.scalar(sa.text("SELECT count(*) FROM evidence_files")) == 7
