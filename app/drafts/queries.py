@@ -136,8 +136,9 @@ class Access:
             raise Forbidden(_("Only the inspecting bodies see this of a draft."))
 
 
-def access_of(user: User, draft: Draft) -> Access:
-    viewer = Viewer.of(user, draft.review_id)
+def access_of(user: User, draft: Draft, viewer: Viewer | None = None) -> Access:
+    """``viewer``: the user in the draft's review, if the caller has it."""
+    viewer = viewer or Viewer.of(user, draft.review_id)
     if viewer.sees(draft.scope, draft.workspace_id, draft.organisation_id):
         return Access(viewer, True, draft.current_version)
     if draft.issued_at is not None and draft.workspace_id == viewer.own_workspace_id:
