@@ -97,7 +97,12 @@ def mark_all_read(user: User) -> int:
     begin_write(db.session)
     done = db.session.execute(
         sa.update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .where(
+            Notification.user_id == user.id,
+            Notification.read_at.is_(None),
+            # Not one dated in the future (a publication's, before its time).
+            Notification.created_at <= utcnow(),
+        )
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )

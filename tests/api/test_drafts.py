@@ -566,6 +566,14 @@ def test_the_embargo_lifts_on_the_second(api, world: World) -> None:
     api("lead_officer").put(f"{url}/agreement")
     agreed = api("audit_lead").put(f"{url}/agreement").get_json()
     assert agreed["status"] == "agreed"
+    # Its notice is made now but neither listed, marked read nor e-mailed
+    # before its time.
+    from app.notifications import services as notification_services
+
+    notices = api("contributor").get("/me/notifications").get_json()["items"]
+    assert "published" not in [n["kind"] for n in notices]
+    notification_services.mark_all_read(world.users["contributor"])
+    assert notification_services.send_pending().sent == 0
     while datetime.now(UTC) < publish_at - timedelta(seconds=1):
         for who in REVIEWED:
             assert api(who).get(f"/drafts/{press['id']}").status_code == 404, who
@@ -587,11 +595,11 @@ def test_the_embargo_lifts_on_the_second(api, world: World) -> None:
     )
     assert api("lead_officer").get(url).get_json()["status"] == "published"
     # Notified, from then on.
-    kinds = [
-        n["kind"]
-        for n in api("contributor").get("/me/notifications").get_json()["items"]
-    ]
-    assert "published" in kinds
+    notices = api("contributor").get("/me/notifications").get_json()["items"]
+    published = [n for n in notices if n["kind"] == "published"]
+    assert len(published) == 1 and published[0]["read_at"] is None
+    assert published[0]["subject"] == {"type": "review", "id": str(world.review.id)}
+    assert notification_services.send_pending().sent >= 1
     assert (
         propose(api, world, "lead_officer", "2099-01-01", [press["id"]]).status_code
         == 409
