@@ -354,6 +354,25 @@ PAGES: list[PageCase] = [
         ),
     ),
     PageCase("calendar", NOMINEE, _path(lambda d: "/calendar")),
+    PageCase("messages", LEAD, _path(lambda d: f"/reviews/{d.review_id}/messages")),
+    PageCase(
+        "messages-brief",
+        INSPECTOR,
+        _path(lambda d: f"/reviews/{d.review_id}/messages/brief"),
+    ),
+    PageCase(
+        "message",
+        LEAD,
+        _via(
+            lambda d: f"/reviews/{d.review_id}/messages",
+            'main a[href^="/messages/"]',
+        ),
+    ),
+    PageCase(
+        "new-message-error",
+        INSPECTOR,
+        _submitted_empty(lambda d: f"/reviews/{d.review_id}/messages/new"),
+    ),
     PageCase("themes", LEAD, _path(lambda d: f"/reviews/{d.review_id}/themes")),
     PageCase(
         "edit-theme",

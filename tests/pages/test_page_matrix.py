@@ -265,6 +265,57 @@ PAGES = {
         "/visits/{visit}/cancel",
         answers(403, lead_officer=302, inspector=302, admin=404, non_member=404),
     ),
+    # Headline messages: the inspecting side's.
+    "headline messages": Page(
+        "GET",
+        "/reviews/{review}/messages",
+        answers(403, lead_officer=200, inspector=200, observer=200, non_member=404),
+    ),
+    "headline messages brief": Page(
+        "GET",
+        "/reviews/{review}/messages/brief",
+        answers(403, lead_officer=200, inspector=200, observer=200, non_member=404),
+    ),
+    "add a message page": Page(
+        "GET",
+        "/reviews/{review}/messages/new",
+        answers(403, lead_officer=200, inspector=200, non_member=404),
+    ),
+    "add a message": Page(
+        "POST",
+        "/reviews/{review}/messages/new",
+        answers(403, lead_officer=302, inspector=302, non_member=404),
+    ),
+    "a message": Page(
+        "GET",
+        "/messages/{message}",
+        answers(404, lead_officer=200, inspector=200, observer=200),
+    ),
+    "change a message page": Page(
+        "GET",
+        "/messages/{message}/edit",
+        answers(404, lead_officer=200, inspector=200, observer=403),
+    ),
+    "change a message": Page(
+        "POST",
+        "/messages/{message}/edit",
+        answers(404, lead_officer=302, inspector=302, observer=403),
+    ),
+    "delete a message page": Page(
+        "GET",
+        "/messages/{message}/delete",
+        answers(404, lead_officer=200, inspector=200, observer=403),
+    ),
+    "delete a message": Page(
+        "POST",
+        "/messages/{message}/delete",
+        answers(404, lead_officer=302, inspector=302, observer=403),
+    ),
+    "agree to a message": Page(
+        "POST",
+        "/messages/{message}/agreement",
+        answers(404, lead_officer=302, inspector=403, observer=403),
+    ),
     # ZIP import: the form, and a ZIP file sent (the result page).
     "import page": Page(
         "GET",
@@ -340,7 +391,11 @@ def test_page_matrix(name: str, world: World, app, api, factory) -> None:
     theme = api("inspector").post(
         f"/reviews/{world.review.id}/themes", json={"name": "Governance"}
     )
+    message = api("inspector").post(
+        f"/reviews/{world.review.id}/messages", json={"text": "Leaders lead well."}
+    )
     path = page_def.path.format(
+        message=message.get_json()["id"],
         theme=theme.get_json()["id"],
         visit=visit,
         session=sessions["interview"],
@@ -426,6 +481,9 @@ FORMS: dict[str, Any] = {
         "statement": "Boards challenge plans", "scope": "joint"
     },
     "add a note": lambda w: {"body": "A note from the page"},
+    "add a message": lambda w: {"text": "Regional working has improved."},
+    "change a message": lambda w: {"text": "Regional working has improved much."},
+    "agree to a message": lambda w: {"action": "agree"},
     "decide on a request": lambda w: {"decision": "accept"},
     "share a request out": lambda w: {"user_ids": str(w.users["contributor"].id)},
 }  # fmt: skip

@@ -119,6 +119,13 @@ PAGES = [
     ("lead_officer", "/reviews/{review}/themes"),
     ("nominee", "/reviews/{review}/themes"),
     ("lead_officer", "/themes/{theme}/edit"),
+    # Headline messages ({message}: with its Welsh text).
+    ("lead_officer", "/reviews/{review}/messages"),
+    ("observer", "/reviews/{review}/messages/brief"),
+    ("inspector", "/reviews/{review}/messages/new"),
+    ("lead_officer", "/messages/{message}"),
+    ("inspector", "/messages/{message}/edit"),
+    ("inspector", "/messages/{message}/delete"),
 ]
 
 
@@ -231,6 +238,16 @@ def test_welsh_pages_are_all_welsh(
         )
         .get_json()
     )
+    message = (
+        api("inspector")
+        .post(
+            f"/reviews/{world.review.id}/messages",
+            json={"text": "Arweinyddiaeth", "text_cy": "Arweinyddiaeth"},
+        )
+        .get_json()
+    )
+    for lead in ("lead_officer", "audit_lead"):
+        api(lead).put(f"/messages/{message['id']}/agreement")
     browser = PageClient(client)
     if who:
         browser.sign_in(world.users[who].email)
@@ -245,6 +262,7 @@ def test_welsh_pages_are_all_welsh(
         visit=visit["id"],
         session=session["id"],
         theme=theme["id"],
+        message=message["id"],
     )
     html = browser.text(url)
     assert '<html lang="cy"' in html
