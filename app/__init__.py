@@ -153,6 +153,8 @@ def _register_pages(app: Flask) -> None:
     from app.admin import routes as admin_routes  # noqa: F401  (registers routes)
     from app.auth import bp as auth_bp
     from app.auth import routes as auth_routes  # noqa: F401
+    from app.drafts import bp as drafts_bp
+    from app.drafts import routes as drafts_routes  # noqa: F401
     from app.evidence import bp as evidence_bp
     from app.evidence import import_routes  # noqa: F401
     from app.evidence import routes as evidence_routes  # noqa: F401
@@ -182,6 +184,7 @@ def _register_pages(app: Flask) -> None:
         notes_bp,
         hypotheses_bp,
         messages_bp,
+        drafts_bp,
         fieldwork_bp,
         notifications_bp,
         admin_bp,

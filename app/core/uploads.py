@@ -778,3 +778,106 @@ class _FileStream:
         if 0 <= size < len(chunk):
             chunk, self._rest = chunk[:size], chunk[size:]
         return chunk
+
+
+# --- a page's form with long text fields, then an optional file --------------------
+
+
+class _Recording:
+    """The request body as it is read, kept to be read again from its start."""
+
+    def __init__(self, stream: BinaryIO, limit: int) -> None:
+        self.stream = stream
+        self.limit = limit
+        self.kept = bytearray()
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.stream.read(size)
+        self.kept.extend(chunk)
+        if len(self.kept) > self.limit:
+            raise TooLarge(_("The text sent with the file is too long."))
+        return chunk
+
+
+class _Replay:
+    """The bytes already read, then the rest of the body."""
+
+    def __init__(self, kept: bytes, stream: BinaryIO) -> None:
+        self.kept = kept
+        self.offset = 0
+        self.stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        if self.offset < len(self.kept):
+            end = len(self.kept) if size < 0 else self.offset + size
+            piece = self.kept[self.offset : end]
+            self.offset += len(piece)
+            return piece
+        return self.stream.read(size)
+
+
+@dataclass
+class FieldsBeforeFile:
+    """A form as sent: its text fields, and (if a file was chosen) the whole
+    body again, unread from the file on, to hand to :func:`receive_upload`."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    document: IncomingForm | None = None
+
+
+def read_fields_before_file(
+    incoming: IncomingForm,
+    text_fields: Mapping[str, TextFieldSpec],
+    *,
+    check_token: Callable[[str], None],
+    max_bytes: int,
+    fields_max_bytes: int,
+    token_field: str = "csrf_token",  # noqa: S107 (a field name)
+    file_field: str = "file",
+) -> FieldsBeforeFile:
+    """A page's form whose text fields may be long (a draft's text) and whose
+    file is optional: the token (its first part, checked by ``check_token``
+    before anything else is read), the text fields, and whether a file
+    follows. A chosen file is left unread: what was read (at most
+    ``fields_max_bytes``) is kept and replayed, then the rest of the body,
+    so the upload reads the form whole and no byte of the file is stored
+    before the token is checked. An empty file input means no file."""
+    recording = _Recording(incoming.stream, fields_max_bytes + READ_CHUNK)
+    reader = _FormReader(
+        recording,  # type: ignore[arg-type]  (read is all it uses)
+        _boundary(incoming.content_type),
+        max_body=max_bytes + fields_max_bytes + FORM_OVERHEAD_BYTES,
+    )
+    sent = FieldsBeforeFile()
+    checked = False
+    try:
+        for part in reader.parts():
+            if not checked:
+                token = ""
+                if part.name == token_field and part.filename is None:
+                    try:
+                        token = _read_text(reader, part.name, TextFieldSpec(1000))
+                    except ValidationFailed:
+                        token = ""
+                check_token(token)
+                checked = True
+                continue
+            if part.filename is not None:
+                if part.name == file_field and part.filename:
+                    sent.document = IncomingForm(
+                        stream=_Replay(bytes(recording.kept), incoming.stream),  # type: ignore[arg-type]
+                        content_type=incoming.content_type,
+                        content_length=incoming.content_length,
+                    )
+                    return sent
+                continue  # an empty file input: no file was chosen
+            if part.name in text_fields:
+                sent.fields[part.name] = _read_text(
+                    reader, part.name, text_fields[part.name]
+                )
+        if not checked:
+            check_token("")
+    except Exception:
+        reader.drain(DRAIN_LIMIT)
+        raise
+    return sent

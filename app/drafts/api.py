@@ -753,11 +753,6 @@ def resolve_comment(data: dict[str, Any], comment_id: uuid.UUID) -> Any:
     actor = current_actor()
     comment = queries.get_visible_comment_or_404(actor, comment_id)
     draft = queries.get_visible_draft_or_404(actor, comment.draft_id)
-    review = review_queries.get_visible_review_or_404(actor, draft.review_id)
-    if review.is_closed:
-        from app.core.errors import Conflict
-
-        raise Conflict(_("This review is closed: nothing in it can change."))
     comment = services.resolve_comment(actor, comment, data["resolved"])
     return comment_views(actor, draft, [comment])[0]
 

@@ -352,7 +352,7 @@ def resolve_comment(actor: User, comment: DraftComment, resolved: bool) -> Draft
     draft = db.session.get(Draft, comment.draft_id)
     assert draft is not None
     review = _review_of(draft)
-    require_writer(actor, review)
+    require_writer(actor, review)  # and 409 once the review is closed
     if comment.resolved is not resolved:
         comment.resolved = resolved
         comment.resolved_by_id = actor.id if resolved else None

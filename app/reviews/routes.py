@@ -15,6 +15,7 @@ from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.i18n import MODE_LABELS, _
 from app.core.permissions import Role, Side
 from app.core.web import next_page_url, page_args, select_choices
+from app.drafts.timeline import timeline as drafts_timeline
 from app.notes.models import SubjectType
 from app.notes.routes import panel as notes_panel
 from app.reviews import bp, permissions, queries, services
@@ -80,6 +81,7 @@ def review(review_id: uuid.UUID) -> str:
         can_manage=bool(permissions.manageable_roles(me, role)),
         stage_form=stage_form,
         notes=notes_panel(me, item, SubjectType.REVIEW, item.id),
+        timeline=drafts_timeline(me, item),
     )
 
 
