@@ -8,6 +8,7 @@ outsider, and an anonymous visitor (sent to sign in).
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,10 @@ ADMIN_ONLY = answers(403, admin=200)
 # Making requests, deciding on them: inspecting lead officers and inspectors.
 ASKERS_200 = answers(403, lead_officer=200, inspector=200, admin=404, non_member=404)
 ASKERS_302 = answers(403, lead_officer=302, inspector=302, admin=404, non_member=404)
+INSPECTING_ONLY = answers(404, lead_officer=200, inspector=200, observer=200)
+FEEDBACK_READERS = answers(
+    404, lead_officer=200, inspector=200, observer=200, nominee=200, contributor=200
+)
 
 
 @dataclass
@@ -316,6 +321,123 @@ PAGES = {
         "/messages/{message}/agreement",
         answers(404, lead_officer=302, inspector=403, observer=403),
     ),
+    # Agreement: drafts ({draft}: a joint press release in two versions with
+    # a comment; {feedback}: ERW's, issued at version 2; {agreed_feedback}:
+    # agreed, not issued; {report}: Estyn's own, unshared), the publication
+    # (one proposed) and the agreement page.
+    "drafts": Page(
+        "GET", "/reviews/{review}/drafts", answers(200, admin=403, non_member=404)
+    ),
+    "start a draft page": Page(
+        "GET",
+        "/reviews/{review}/drafts/new",
+        answers(403, lead_officer=200, inspector=200, non_member=404),
+    ),
+    "start a draft": Page(
+        "POST",
+        "/reviews/{review}/drafts/new",
+        answers(403, lead_officer=302, inspector=302, non_member=404),
+    ),
+    "a draft": Page("GET", "/drafts/{draft}", INSPECTING_ONLY),
+    "a body's report": Page("GET", "/drafts/{report}", INSPECTING_ONLY),
+    "issued feedback": Page("GET", "/drafts/{feedback}", FEEDBACK_READERS),
+    "a draft version": Page("GET", "/drafts/{draft}/versions/1", INSPECTING_ONLY),
+    "the issued version": Page(
+        "GET", "/drafts/{feedback}/versions/2", FEEDBACK_READERS
+    ),
+    "an earlier version of issued feedback": Page(
+        "GET", "/drafts/{feedback}/versions/1", INSPECTING_ONLY
+    ),
+    "download a draft's document": Page(
+        "GET", "/drafts/{document}/versions/1/download", INSPECTING_ONLY
+    ),
+    "add a version page": Page(
+        "GET",
+        "/drafts/{draft}/versions/new",
+        answers(404, lead_officer=200, inspector=200, observer=403),
+    ),
+    "add a version": Page(
+        "POST",
+        "/drafts/{draft}/versions/new",
+        answers(404, lead_officer=302, inspector=302, observer=403),
+    ),
+    "compare versions": Page(
+        "GET", "/drafts/{draft}/compare?from=1&to=2", INSPECTING_ONLY
+    ),
+    "compare versions of issued feedback": Page(
+        "GET",
+        "/drafts/{feedback}/compare",
+        answers(
+            404,
+            lead_officer=200,
+            inspector=200,
+            observer=200,
+            nominee=403,
+            contributor=403,
+        ),
+    ),
+    "comment on a draft": Page(
+        "POST",
+        "/drafts/{draft}/comments",
+        answers(404, lead_officer=302, inspector=302, observer=403),
+    ),
+    "resolve a comment": Page(
+        "POST",
+        "/draft-comments/{draft_comment}/resolved",
+        answers(404, lead_officer=302, inspector=302, observer=403),
+    ),
+    "decide on a draft": Page(
+        "POST",
+        "/drafts/{draft}/decision",
+        answers(404, lead_officer=302, inspector=403, observer=403),
+    ),
+    "withdraw a decision": Page(
+        "POST",
+        "/drafts/{draft}/decision/withdraw",
+        answers(404, lead_officer=302, inspector=403, observer=403),
+    ),
+    "share a report": Page(
+        "POST",
+        "/drafts/{report}/share",
+        answers(404, lead_officer=302, inspector=302, observer=403),
+    ),
+    "issue feedback": Page(
+        "POST",
+        "/drafts/{agreed_feedback}/issue",
+        answers(404, lead_officer=302, inspector=403, observer=403),
+    ),
+    "comment on factual accuracy": Page(
+        "POST",
+        "/drafts/{feedback}/accuracy",
+        answers(
+            404,
+            lead_officer=403,
+            inspector=403,
+            observer=403,
+            nominee=302,
+            contributor=403,
+        ),
+    ),
+    "publication": Page(
+        "GET",
+        "/reviews/{review}/publication",
+        answers(403, lead_officer=200, inspector=200, observer=200, non_member=404),
+    ),
+    "propose the publication": Page(
+        "POST",
+        "/reviews/{review}/publication",
+        answers(403, lead_officer=302, non_member=404),
+    ),
+    "agree the publication": Page(
+        "POST",
+        "/reviews/{review}/publication/agreement",
+        answers(403, lead_officer=302, non_member=404),
+    ),
+    "agreement": Page(
+        "GET",
+        "/reviews/{review}/agreement",
+        answers(403, lead_officer=200, inspector=200, observer=200, non_member=404),
+    ),
     # ZIP import: the form, and a ZIP file sent (the result page).
     "import page": Page(
         "GET",
@@ -394,7 +516,14 @@ def test_page_matrix(name: str, world: World, app, api, factory) -> None:
     message = api("inspector").post(
         f"/reviews/{world.review.id}/messages", json={"text": "Leaders lead well."}
     )
+    agreement = (
+        _agreement(api, world)
+        if AGREEMENT_PLACES & set(re.findall(r"\{(\w+)\}", page_def.path))
+        or name in AGREEMENT_PAGES
+        else {}
+    )
     path = page_def.path.format(
+        **agreement,
         message=message.get_json()["id"],
         theme=theme.get_json()["id"],
         visit=visit,
@@ -412,14 +541,97 @@ def test_page_matrix(name: str, world: World, app, api, factory) -> None:
     wrong = []
     for who in ROLE_NAMES:
         with rolled_back():
-            problem = _ask(name, page_def, who, path, world, request_id, app)
+            problem = _ask(name, page_def, who, path, world, request_id, app, agreement)
         if problem:
             wrong.append(f"{name} as {who}: {problem}")
     assert not wrong, "\n".join(wrong)
 
 
+AGREEMENT_PLACES = {
+    "draft", "report", "feedback", "agreed_feedback", "document", "draft_comment"
+}  # fmt: skip
+# Pages whose path names only the review but that need the drafts made.
+AGREEMENT_PAGES = {"propose the publication", "agree the publication"}
+
+
+def _agreement(api, world: World) -> dict[str, str]:
+    """The drafts the agreement pages act on, and a proposed publication."""
+
+    def made(answer, status: int = 201) -> dict:
+        assert answer.status_code == status, answer.get_json()
+        return answer.get_json()
+
+    def draft(who: str = "inspector", **body: object) -> str:
+        return made(api(who).post(f"/reviews/{world.review.id}/drafts", json=body))[
+            "id"
+        ]
+
+    def version(draft_id: str, text: str) -> None:
+        made(api("inspector").post(f"/drafts/{draft_id}/versions", json={"text": text}))
+
+    def agree(draft_id: str, number: int) -> None:
+        for who, org in (("lead_officer", world.estyn), ("audit_lead", world.audit)):
+            made(
+                api(who).put(
+                    f"/drafts/{draft_id}/approvals/{org.id}",
+                    json={"decision": "approve", "version": number},
+                ),
+                200,
+            )
+
+    press = draft(kind="press_release", title="Joint press release")
+    version(press, "Version one")
+    version(press, "Version two")
+    comment = made(
+        api("audit_inspector").post(f"/drafts/{press}/comments", json={"body": "Hm"})
+    )["id"]
+    report = draft(kind="report", title="Estyn's report")
+    version(report, "Our report")
+    ws = str(world.ws.id)
+    feedback = draft(kind="feedback", title="Feedback", workspace_id=ws)
+    version(feedback, "First thoughts")
+    version(feedback, "Agreed feedback")
+    agree(feedback, 2)
+    made(api("lead_officer").post(f"/drafts/{feedback}/issue"), 200)
+    unissued = draft(kind="feedback", title="More feedback", workspace_id=ws)
+    version(unissued, "Feedback")
+    agree(unissued, 1)
+    document = draft(kind="other", title="A document")
+    made(
+        api("inspector").post_file(
+            f"/drafts/{document}/versions", b"%PDF-1.7\n" + b"0" * 200, "d.pdf"
+        )
+    )
+    listed = draft(kind="other", title="Listed for publication")
+    version(listed, "Published text")
+    agree(listed, 1)
+    made(
+        api("lead_officer").put(
+            f"/reviews/{world.review.id}/publication",
+            json={"publish_at": "2099-01-01", "draft_ids": [listed]},
+        ),
+        200,
+    )
+    return {
+        "draft": press,
+        "report": report,
+        "feedback": feedback,
+        "agreed_feedback": unissued,
+        "document": document,
+        "draft_comment": comment,
+        "listed": listed,
+    }
+
+
 def _ask(
-    name: str, page_def: Page, who: str, path: str, world: World, request_id: str, app
+    name: str,
+    page_def: Page,
+    who: str,
+    path: str,
+    world: World,
+    request_id: str,
+    app,
+    places: dict[str, str],
 ) -> str:
     """What is wrong with ``who``'s answer from the page ("" if nothing)."""
     browser = PageClient(app.test_client())
@@ -429,7 +641,7 @@ def _ask(
         response = browser.get(path)
     else:
         token = csrf_token(browser.text("/sign-in" if who == AN else "/privacy"))
-        data: dict[str, object] = {"csrf_token": token, **_form(name, world)}
+        data: dict[str, object] = {"csrf_token": token, **_form(name, world, places)}
         if name == "upload answering a request":
             # The request first, as the request page's form sends it.
             data = {
@@ -459,36 +671,45 @@ def _ask(
 # What each form is sent (beyond its CSRF token): enough to succeed for a
 # caller who may use it. Files are made afresh: a stream is read once.
 FORMS: dict[str, Any] = {
-    "upload": lambda w: {"file": [(io.BytesIO(b"more evidence"), "more.txt")]},
-    "import": lambda w: {"file": [(io.BytesIO(_zip_of_one_file()), "more.zip")]},
-    "add organisation": lambda w: {
+    "upload": lambda w, p: {"file": [(io.BytesIO(b"more evidence"), "more.txt")]},
+    "import": lambda w, p: {"file": [(io.BytesIO(_zip_of_one_file()), "more.zip")]},
+    "add organisation": lambda w, p: {
         "name": "New body", "slug": "new-body", "kind": "school"
     },
-    "new request": lambda w: {"title": "Self-evaluation report"},
-    "request to every workspace": lambda w: {"title": "Self-evaluation report"},
-    "change stage": lambda w: {"status": "fieldwork"},
-    "add a theme": lambda w: {"name": "Value for money"},
-    "change a theme": lambda w: {"name": "Value for money"},
-    "change a visit": lambda w: {
+    "new request": lambda w, p: {"title": "Self-evaluation report"},
+    "request to every workspace": lambda w, p: {"title": "Self-evaluation report"},
+    "change stage": lambda w, p: {"status": "fieldwork"},
+    "add a theme": lambda w, p: {"name": "Value for money"},
+    "change a theme": lambda w, p: {"name": "Value for money"},
+    "change a visit": lambda w, p: {
         "starts_on": ["1", "3", "2027"], "ends_on": ["3", "3", "2027"],
         "mode": "remote",
     },
-    "change a session": lambda w: {
+    "change a session": lambda w, p: {
         "kind": "interview", "title": "Interview", "day": "2027-03-01",
         "starts": "11:00", "ends": "12:00",
     },
-    "add a hypothesis": lambda w: {
+    "add a hypothesis": lambda w, p: {
         "statement": "Boards challenge plans", "scope": "joint"
     },
-    "add a note": lambda w: {"body": "A note from the page"},
-    "add a message": lambda w: {"text": "Regional working has improved."},
-    "change a message": lambda w: {"text": "Regional working has improved much."},
-    "agree to a message": lambda w: {"action": "agree"},
-    "decide on a request": lambda w: {"decision": "accept"},
-    "share a request out": lambda w: {"user_ids": str(w.users["contributor"].id)},
+    "add a note": lambda w, p: {"body": "A note from the page"},
+    "add a message": lambda w, p: {"text": "Regional working has improved."},
+    "change a message": lambda w, p: {"text": "Regional working has improved much."},
+    "agree to a message": lambda w, p: {"action": "agree"},
+    "start a draft": lambda w, p: {"kind": "other", "title": "A paper"},
+    "add a version": lambda w, p: {"text": "A third version"},
+    "comment on a draft": lambda w, p: {"body": "A comment", "on_version": "1"},
+    "resolve a comment": lambda w, p: {"resolved": "1"},
+    "decide on a draft": lambda w, p: {"decision": "approve", "version": "2"},
+    "comment on factual accuracy": lambda w, p: {"body": "It was 12 schools."},
+    "propose the publication": lambda w, p: {
+        "day": ["1", "6", "2099"], "time": "00:01", "drafts": p["listed"],
+    },
+    "decide on a request": lambda w, p: {"decision": "accept"},
+    "share a request out": lambda w, p: {"user_ids": str(w.users["contributor"].id)},
 }  # fmt: skip
 
 
-def _form(name: str, world: World) -> dict[str, Any]:
+def _form(name: str, world: World, places: dict[str, str]) -> dict[str, Any]:
     make = FORMS.get(name)
-    return make(world) if make else {}
+    return make(world, places) if make else {}
