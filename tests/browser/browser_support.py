@@ -226,6 +226,17 @@ def _via(path: Callable[[Demo], str], *links: str) -> Callable[[Page, Demo, str]
     return open_page
 
 
+def _compared(page: Page, demo: Demo, lang: str) -> None:
+    """Estyn's report (the demo's, in three versions): its comparison form
+    sent as it stands (the previous version against the current one)."""
+    _via(
+        lambda d: f"/reviews/{d.review_id}/drafts",
+        'main a[href^="/drafts/"]:has-text("Estyn")',
+    )(page, demo, lang)
+    submit(page, "main form.app-compare-form")
+    expect(page.locator("main table")).to_be_visible()
+
+
 def _failed_sign_in(page: Page, demo: Demo, lang: str) -> None:
     go(page, "/sign-in", lang)
     page.fill("#email", CONTRIBUTOR)
@@ -368,6 +379,36 @@ PAGES: list[PageCase] = [
             'main a[href^="/messages/"]',
         ),
     ),
+    PageCase("drafts", LEAD, _path(lambda d: f"/reviews/{d.review_id}/drafts")),
+    PageCase(
+        "drafts-nominee", NOMINEE, _path(lambda d: f"/reviews/{d.review_id}/drafts")
+    ),
+    PageCase(
+        "draft",
+        LEAD,
+        _via(
+            lambda d: f"/reviews/{d.review_id}/drafts",
+            'main a[href^="/drafts/"]',
+        ),
+    ),
+    PageCase(
+        "feedback-nominee",
+        NOMINEE,
+        _via(
+            lambda d: f"/reviews/{d.review_id}/drafts",
+            'main a[href^="/drafts/"]',
+        ),
+    ),
+    PageCase("compare", INSPECTOR, _compared),
+    PageCase(
+        "new-draft-error",
+        INSPECTOR,
+        _submitted_empty(lambda d: f"/reviews/{d.review_id}/drafts/new"),
+    ),
+    PageCase(
+        "publication", LEAD, _path(lambda d: f"/reviews/{d.review_id}/publication")
+    ),
+    PageCase("agreement", LEAD, _path(lambda d: f"/reviews/{d.review_id}/agreement")),
     PageCase(
         "new-message-error",
         INSPECTOR,

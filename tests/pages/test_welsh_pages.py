@@ -126,6 +126,18 @@ PAGES = [
     ("lead_officer", "/messages/{message}"),
     ("inspector", "/messages/{message}/edit"),
     ("inspector", "/messages/{message}/delete"),
+    # Agreement ({draft}: a joint press release in two versions, in Welsh;
+    # {feedback}: issued to ERW; a publication proposed).
+    ("inspector", "/reviews/{review}/drafts"),
+    ("nominee", "/reviews/{review}/drafts"),
+    ("inspector", "/reviews/{review}/drafts/new"),
+    ("lead_officer", "/drafts/{draft}"),
+    ("nominee", "/drafts/{feedback}"),
+    ("inspector", "/drafts/{draft}/versions/1"),
+    ("inspector", "/drafts/{draft}/versions/new"),
+    ("observer", "/drafts/{draft}/compare?from=1&to=2"),
+    ("lead_officer", "/reviews/{review}/publication"),
+    ("lead_officer", "/reviews/{review}/agreement"),
 ]
 
 
@@ -248,6 +260,38 @@ def test_welsh_pages_are_all_welsh(
     )
     for lead in ("lead_officer", "audit_lead"):
         api(lead).put(f"/messages/{message['id']}/agreement")
+    drafts = {}
+    for kind, extra in (
+        ("press_release", {}),
+        ("feedback", {"workspace_id": str(world.ws.id)}),
+    ):
+        drafts[kind] = (
+            api("inspector")
+            .post(
+                f"/reviews/{world.review.id}/drafts",
+                json={
+                    "kind": kind,
+                    "title": "Datganiad",
+                    "title_cy": "Datganiad",
+                    **extra,
+                },
+            )
+            .get_json()["id"]
+        )
+        for text in ("Arweinyddiaeth gref", "Arweinyddiaeth gref iawn"):
+            api("inspector").post(
+                f"/drafts/{drafts[kind]}/versions", json={"text": text, "text_cy": text}
+            )
+        for lead, org in (("lead_officer", world.estyn), ("audit_lead", world.audit)):
+            api(lead).put(
+                f"/drafts/{drafts[kind]}/approvals/{org.id}",
+                json={"decision": "approve", "version": 2},
+            )
+    api("lead_officer").post(f"/drafts/{drafts['feedback']}/issue")
+    api("lead_officer").put(
+        f"/reviews/{world.review.id}/publication",
+        json={"publish_at": "2099-01-01", "draft_ids": [drafts["press_release"]]},
+    )
     browser = PageClient(client)
     if who:
         browser.sign_in(world.users[who].email)
@@ -263,6 +307,8 @@ def test_welsh_pages_are_all_welsh(
         session=session["id"],
         theme=theme["id"],
         message=message["id"],
+        draft=drafts["press_release"],
+        feedback=drafts["feedback"],
     )
     html = browser.text(url)
     assert '<html lang="cy"' in html
