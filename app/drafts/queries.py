@@ -210,13 +210,19 @@ def decisions_on(draft: Draft, version: int | None) -> dict[uuid.UUID, DraftDeci
 def decisions_of(drafts: list[Draft]) -> dict[uuid.UUID, list[DraftDecision]]:
     """The decisions on each draft's current version (one query)."""
     found: dict[uuid.UUID, list[DraftDecision]] = {d.id: [] for d in drafts}
-    current = [(d.id, d.current_version) for d in drafts if d.current_version]
+    current = [d.id for d in drafts if d.current_version]
     if not current:
         return found
     rows = db.session.scalars(
-        sa.select(DraftDecision).where(
-            sa.tuple_(DraftDecision.draft_id, DraftDecision.version).in_(current)
+        sa.select(DraftDecision)
+        .join(
+            Draft,
+            sa.and_(
+                Draft.id == DraftDecision.draft_id,
+                Draft.current_version == DraftDecision.version,
+            ),
         )
+        .where(Draft.id.in_(current))
     )
     for decision in rows:
         found[decision.draft_id].append(decision)

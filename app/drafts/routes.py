@@ -103,11 +103,17 @@ def _me() -> User:
 
 
 def _labels() -> dict[str, Any]:
+    """The labels in the reader's language, translated once a page rather
+    than once a row (a page of 200 drafts reads each many times)."""
+
+    def resolved(labels: dict[str, Any]) -> dict[str, str]:
+        return {key: str(label) for key, label in labels.items()}
+
     return {
-        "kind_labels": KIND_LABELS,
-        "status_labels": STATUS_LABELS,
+        "kind_labels": resolved(KIND_LABELS),
+        "status_labels": resolved(STATUS_LABELS),
         "status_tags": STATUS_TAGS,
-        "decision_labels": DECISION_LABELS,
+        "decision_labels": resolved(DECISION_LABELS),
     }
 
 
@@ -225,12 +231,16 @@ def index(review_id: uuid.UUID) -> str:
     )
     views = draft_views(me, page.items)
     parties = _parties(review)
+    names = _names_of_deciders(views)
+    party_names = _party_names(parties)
     groups: dict[str, list[dict[str, Any]]] = {k: [] for k in KIND_ORDER}
     for item, view in zip(page.items, views, strict=True):
         groups[view["kind"]].append(
             {
                 "view": view,
-                "standing": _standing(view, item, parties) if view["approvals"] else [],
+                "standing": _standing(view, item, parties, names, party_names)
+                if view["approvals"]
+                else [],
             }
         )
     owners = _organisations([v["organisation_id"] for v in views])
@@ -308,12 +318,32 @@ def new(review_id: uuid.UUID) -> str | Response:
 # --- one draft -------------------------------------------------------------------
 
 
+def _party_names(parties: list[Organisation]) -> dict[uuid.UUID, str]:
+    return {p.id: bilingual(p.name, p.name_cy) for p in parties}
+
+
+def _names_of_deciders(views: list[dict[str, Any]]) -> dict[uuid.UUID, str]:
+    """Who decided, for every draft of a list at once (one query)."""
+    return account_queries.names_of(
+        [a["by"] for view in views for a in view["approvals"] if a["by"]]
+    )
+
+
 def _standing(
-    view: dict[str, Any], draft: Draft, parties: list[Organisation]
+    view: dict[str, Any],
+    draft: Draft,
+    parties: list[Organisation],
+    names: dict[uuid.UUID, str] | None = None,
+    party_names: dict[uuid.UUID, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Where each inspecting body stands on the current version."""
+    """Where each inspecting body stands on the current version (``names``:
+    the deciders' names, and ``party_names`` the bodies' in the reader's
+    language, if the caller has them for a whole list)."""
     by_org = {a["organisation_id"]: a for a in view["approvals"]}
-    names = account_queries.names_of([a["by"] for a in view["approvals"]])
+    if names is None:
+        names = _names_of_deciders([view])
+    if party_names is None:
+        party_names = _party_names(parties)
     rows = []
     for party in parties:
         approval = by_org.get(party.id) or {}
@@ -321,6 +351,7 @@ def _standing(
         rows.append(
             {
                 "organisation": party,
+                "name": party_names[party.id],
                 "decision": decision,
                 "by": names.get(approval["by"]) if approval.get("by") else None,
                 "at": approval.get("at"),
@@ -1101,8 +1132,15 @@ def agreement(review_id: uuid.UUID) -> str:
             .order_by(Draft.created_at, Draft.id)
         )
     )
-    for item, view in zip(drafts, draft_views(me, drafts), strict=True):
-        row = {"draft": item, "view": view, "standing": _standing(view, item, parties)}
+    views = draft_views(me, drafts)
+    names = _names_of_deciders(views)
+    party_names = _party_names(parties)
+    for item, view in zip(drafts, views, strict=True):
+        row = {
+            "draft": item,
+            "view": view,
+            "standing": _standing(view, item, parties, names, party_names),
+        }
         if view["status"] != DraftStatus.DRAFTING.value:
             agreed.drafts.append(row)
         elif item.current_version is None:
