@@ -625,3 +625,42 @@ def test_feedback_is_never_published(api, world: World, kind: str) -> None:
     draft = feedback_agreed(api, world)
     answer = propose(api, world, "lead_officer", "2099-01-01", [draft["id"]])
     assert answer.status_code == 400 and "draft_ids" in error_of(answer)["fields"]
+
+
+def test_who_is_told_of_what(api, world: World) -> None:
+    """A new version tells the lead officers of the bodies that may decide;
+    a decision tells the draft's author; agreement tells its author and the
+    lead officers; issued feedback tells the party's nominees; a
+    factual-accuracy comment tells the inspecting side."""
+
+    def kinds(who: str) -> list[str]:
+        items = api(who).get("/me/notifications").get_json()["items"]
+        return sorted(n["kind"] for n in items)
+
+    report = new_draft(api, world, kind="report", title="Estyn's report")
+    version(api, report)  # a body's own: only Estyn's lead officer is told
+    assert kinds("lead_officer") == ["draft_version"]
+    assert kinds("audit_lead") == []
+    feedback = new_draft(
+        api, world, kind="feedback", title="Feedback", workspace_id=str(world.ws.id)
+    )
+    version(api, feedback)
+    assert kinds("audit_lead") == ["draft_version"]
+    version(api, feedback, text="Second")  # each version tells again
+    assert kinds("audit_lead") == ["draft_version", "draft_version"]
+    decide(api, feedback, world.estyn, "lead_officer", "approve", 2)
+    assert kinds("inspector") == ["approval"]
+    decide(api, feedback, world.audit, "audit_lead", "approve", 2)
+    assert kinds("inspector") == ["agreed", "approval", "approval"]
+    # The lead officer whose decision agreed it is not told of it.
+    assert "agreed" in kinds("lead_officer") and "agreed" not in kinds("audit_lead")
+    assert kinds("nominee") == []
+    api("lead_officer").post(f"/drafts/{feedback['id']}/issue")
+    assert kinds("nominee") == ["issued"]
+    assert kinds("contributor") == [] and kinds("csc_nominee") == []
+    api("nominee").post(f"/drafts/{feedback['id']}/accuracy", json={"body": "12"})
+    assert "accuracy_comment" in kinds("inspector")
+    assert "accuracy_comment" in kinds("audit_lead")
+    # Each links to the draft, and only while its reader may see it.
+    told = api("nominee").get("/me/notifications").get_json()["items"][0]
+    assert told["subject"] == {"type": "draft", "id": feedback["id"]}
