@@ -50,6 +50,35 @@ def visible_evidence(
     )
 
 
+def require_visible_items(
+    user: User, review_id: uuid.UUID, evidence_ids: Any
+) -> list[uuid.UUID]:
+    """The ids as given (once each), each a live item of the review that
+    ``user`` may see: otherwise 400 ``fields.evidence_ids`` naming those that
+    are not (hidden and absent alike). For what links to evidence."""
+    from app.core.errors import ValidationFailed
+    from app.core.i18n import _
+
+    wanted = list(dict.fromkeys(evidence_ids))
+    found = set(
+        db.session.scalars(
+            visible_evidence(user)
+            .where(EvidenceItem.review_id == review_id, EvidenceItem.id.in_(wanted))
+            .with_only_columns(EvidenceItem.id)
+        )
+    )
+    missing = [str(i) for i in wanted if i not in found]
+    if missing:
+        raise ValidationFailed.field(
+            "evidence_ids",
+            _(
+                "No evidence of this review that you can see has the id %(ids)s.",
+                ids=", ".join(missing),
+            ),
+        )
+    return wanted
+
+
 def get_visible_evidence_or_404(user: User, evidence_id: uuid.UUID) -> EvidenceItem:
     item = db.session.scalars(
         visible_evidence(user).where(EvidenceItem.id == evidence_id)

@@ -139,29 +139,12 @@ def set_evidence(
 ) -> Hypothesis:
     """Replace the evidence linked to the hypothesis: live items of this
     review the actor may see (400 ``fields.evidence_ids`` otherwise)."""
-    from app.evidence.models import EvidenceItem
-    from app.evidence.queries import visible_evidence
+    from app.evidence.queries import require_visible_items
 
     review = db.session.get(Review, hypothesis.review_id)
     assert review is not None
     require_writer(actor, review)
-    wanted = list(dict.fromkeys(evidence_ids))
-    found = set(
-        db.session.scalars(
-            visible_evidence(actor)
-            .where(EvidenceItem.review_id == review.id, EvidenceItem.id.in_(wanted))
-            .with_only_columns(EvidenceItem.id)
-        )
-    )
-    missing = [str(i) for i in wanted if i not in found]
-    if missing:
-        raise ValidationFailed.field(
-            "evidence_ids",
-            _(
-                "No evidence of this review that you can see has the id %(ids)s.",
-                ids=", ".join(missing),
-            ),
-        )
+    wanted = require_visible_items(actor, review.id, evidence_ids)
     db.session.execute(
         sa.delete(HypothesisEvidence).where(
             HypothesisEvidence.hypothesis_id == hypothesis.id
