@@ -190,6 +190,7 @@ def update_draft(actor: User, draft: Draft, fields: dict[str, Any]) -> Draft:
     if viewer.organisation_id != draft.organisation_id:
         raise Forbidden(_("Only the owning body's writers change this draft."))
     scope = fields.get("scope")
+    shared = False
     if scope is not None and scope is not draft.scope:
         if scope is Scope.WORKSPACE:
             raise ValidationFailed.field(
@@ -198,6 +199,7 @@ def update_draft(actor: User, draft: Draft, fields: dict[str, Any]) -> Draft:
         if draft.scope is Scope.JOINT:
             raise Conflict(_("A draft shared with the other bodies is never unshared."))
         draft.scope = Scope.JOINT
+        shared = True
         # Shared: the bodies that now see it may decide on its version.
         ids = _notify(
             _lead_officers(review.id, queries.inspecting_parties(review.id)),
@@ -216,7 +218,12 @@ def update_draft(actor: User, draft: Draft, fields: dict[str, Any]) -> Draft:
                 fields[name] or None if name == "title_cy" else fields[name],
             )
     draft.updated_at = utcnow()
-    audit.record("draft.updated", actor=actor, review_id=review.id, target=draft)
+    audit.record(
+        "draft.shared" if shared else "draft.updated",
+        actor=actor,
+        review_id=review.id,
+        target=draft,
+    )
     db.session.commit()
     notifications.deliver_after_commit(ids)
     return draft
@@ -732,7 +739,7 @@ def propose_publication(
     review.published_from = None
     _forget_publication_notices(review)
     audit.record(
-        "publication.proposed",
+        "publication.set",
         actor=actor,
         review_id=review.id,
         target=review,

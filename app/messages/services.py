@@ -279,7 +279,7 @@ def update_message(
     if hypothesis_ids is not None:
         details["hypothesis_ids"] = [str(i) for i in hypothesis_ids]
     audit.record(
-        "message.updated",
+        "message.changed",
         actor=actor,
         review_id=review.id,
         target=message,
