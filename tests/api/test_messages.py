@@ -202,7 +202,7 @@ def test_a_change_of_text_clears_the_agreements(world: World, api) -> None:
     welsh = api("inspector").patch(path, json={"text_cy": "Yn fwy miniog."})
     assert welsh.get_json()["agreements"] == []
     assert welsh.get_json()["text_cy"] == "Yn fwy miniog."
-    assert actions(message).count("message.updated") == 3
+    assert actions(message).count("message.changed") == 3
 
 
 def test_delete(world: World, api) -> None:
