@@ -139,6 +139,7 @@ def seed(portal: Portal) -> dict:
         "wfc": tokens,
         "revoker": {"email": revoker.email, "password": PASSWORD},
         "protected_users": [p.id for p in (lead, contributor, other, revoker)],
+        "reached": REACHED,
         "path_parameters": {
             "review_id": [review.id],
             "workspace_id": [workspace],
