@@ -50,7 +50,7 @@ def timeline(user: User, review: Review) -> list[Event]:
         )
     }
     for draft in drafts:
-        access = queries.access_of(user, draft)
+        access = queries.access_of(user, draft, viewer)
         title = bilingual(draft.title, draft.title_cy)
         url = url_for("drafts.draft", draft_id=draft.id)
         own = (
