@@ -92,6 +92,7 @@ bench: install-dev
 	$(BIN)/python bench/progress.py
 	$(BIN)/python bench/evidence_list.py
 	$(BIN)/python bench/joint_working.py
+	$(BIN)/python bench/agreement.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules app/static/dist
