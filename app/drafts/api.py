@@ -22,11 +22,12 @@ from app.core.api import (
     UtcDateTime,
     current_actor,
     enum_field,
+    load_json_object,
     page_schema,
     request_body,
     token_required,
 )
-from app.core.errors import Forbidden, ValidationFailed, flatten_validation_messages
+from app.core.errors import Forbidden, ValidationFailed
 from app.core.files import ConditionalRequest, StoredFileInfo, stream_file
 from app.core.i18n import _
 from app.core.sanitize import render_markdown
@@ -562,16 +563,7 @@ def _json(schema: ma.Schema) -> dict[str, Any]:
         raise ValidationFailed(
             _("Send the version as JSON text, or as a multipart form with a file.")
         )
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationFailed(_("Send the details as a JSON object."))
-    try:
-        loaded: dict[str, Any] = schema.load(body)
-    except ma.ValidationError as bad:
-        raise ValidationFailed(
-            fields=flatten_validation_messages(bad.messages)
-        ) from None
-    return loaded
+    return load_json_object(schema)
 
 
 @bp.route(

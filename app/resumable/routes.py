@@ -23,10 +23,10 @@ from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 
 from app.accounts.models import User
+from app.core.api import load_json_object
 from app.core.errors import (
     Unauthenticated,
     ValidationFailed,
-    flatten_validation_messages,
 )
 from app.core.i18n import _, _l
 from app.core.web import csrf
@@ -66,27 +66,12 @@ def _me() -> User:
     return user
 
 
-def _load(schema: ma.Schema) -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if body is None:
-        body = {}
-    if not isinstance(body, dict):
-        raise ValidationFailed(_("Send the details as a JSON object."))
-    try:
-        loaded: dict[str, Any] = schema.load(body)
-    except ma.ValidationError as bad:
-        raise ValidationFailed(
-            fields=flatten_validation_messages(bad.messages)
-        ) from None
-    return loaded
-
-
 @bp.route("/workspaces/<uuid:workspace_id>/uploads", methods=["POST"])
 @_signed_in
 def begin(workspace_id: uuid.UUID) -> tuple[Response, int]:
     me = _me()
     workspace = review_queries.get_visible_workspace_or_404(me, workspace_id)
-    session = services.begin(me, workspace, **_load(NewUploadSchema()))
+    session = services.begin(me, workspace, **load_json_object(NewUploadSchema()))
     return jsonify(UploadSessionSchema().dump(session)), 201
 
 
@@ -126,7 +111,7 @@ class PageCompleteSchema(ma.Schema):
 @bp.route("/uploads/<uuid:upload_id>/complete", methods=["POST"])
 @_signed_in
 def complete(upload_id: uuid.UUID) -> tuple[Response, int]:
-    form = _load(PageCompleteSchema())["fields"]
+    form = load_json_object(PageCompleteSchema())["fields"]
     limits = {"request_id": 64, **metadata.FORM_FIELD_LIMITS}
     for name, limit in limits.items():
         if len(form.get(name, "")) > limit:
