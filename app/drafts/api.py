@@ -53,7 +53,7 @@ from app.evidence.api import FILE_CONTENT, FILE_CONTENT_DESCRIPTION
 from app.notes.queries import reference_links
 from app.reviews import queries as review_queries
 from app.reviews.models import Review
-from app.reviews.visibility import Scope, Viewer
+from app.reviews.visibility import Scope, Viewer, require_inspecting
 
 KIND_ERROR = "Must be one of: " + ", ".join(k.value for k in DraftKind) + "."
 DECISION_ERROR = "Must be one of: " + ", ".join(d.value for d in Decision) + "."
@@ -886,8 +886,9 @@ def list_accuracy(page: dict[str, Any], draft_id: uuid.UUID) -> Any:
 
 def _inspecting_review(actor: User, review_id: uuid.UUID) -> Review:
     review = review_queries.get_visible_review_or_404(actor, review_id)
-    if not Viewer.of(actor, review).inspecting:
-        raise Forbidden(_("The publication is the inspecting bodies' to agree."))
+    require_inspecting(
+        actor, review, _("The publication is the inspecting bodies' to agree.")
+    )
     return review
 
 

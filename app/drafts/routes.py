@@ -72,7 +72,7 @@ from app.drafts.models import (
 from app.notifications.routes import SUBJECT_URLS
 from app.reviews import queries as review_queries
 from app.reviews.models import Review, Workspace
-from app.reviews.visibility import Scope, Viewer
+from app.reviews.visibility import Scope, Viewer, require_inspecting
 
 STATUS_TAGS = {
     "drafting": "govuk-tag--blue",
@@ -153,14 +153,7 @@ def _workspaces(review: Review) -> list[Workspace]:
 
 
 def _inspecting(me: User, review: Review, message: str) -> Viewer:
-    """An inspecting member (a reviewed party sees the review, not this:
-    403, as does an administrator who is not a member)."""
-    viewer = Viewer.of(me, review)
-    if not viewer.is_member and not me.is_admin:
-        raise NotFound()
-    if not viewer.inspecting:
-        raise Forbidden(message)
-    return viewer
+    return require_inspecting(me, review, message)
 
 
 def _full_draft(me: User, draft_id: uuid.UUID) -> tuple[Draft, queries.Access]:

@@ -19,7 +19,6 @@ from app.core.api import (
     page_schema,
     token_required,
 )
-from app.core.errors import Forbidden
 from app.core.i18n import _
 from app.hypotheses import api_bp as bp
 from app.hypotheses import queries, services
@@ -31,7 +30,7 @@ from app.hypotheses.models import (
     HypothesisStatus,
 )
 from app.reviews import queries as review_queries
-from app.reviews.visibility import Scope, Viewer
+from app.reviews.visibility import Scope, require_inspecting
 
 STATUS_ERROR = "Must be one of: " + ", ".join(s.value for s in HypothesisStatus) + "."
 SCOPE_ERROR = "Must be one of: joint, body."
@@ -163,8 +162,9 @@ def list_hypotheses(args: dict[str, Any], review_id: uuid.UUID) -> Any:
     """The register, by reference: for the inspecting members only."""
     actor = current_actor()
     review = review_queries.get_visible_review_or_404(actor, review_id)
-    if not Viewer.of(actor, review).inspecting:
-        raise Forbidden(_("The hypotheses are the inspecting team's own."))
+    require_inspecting(
+        actor, review, _("The hypotheses are the inspecting team's own.")
+    )
     result = queries.list_hypotheses(
         actor,
         review,

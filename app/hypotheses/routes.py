@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from app.accounts import queries as account_queries
 from app.accounts.models import Organisation, User
 from app.core.db import db
-from app.core.errors import Forbidden, NotFound, ValidationFailed
+from app.core.errors import Forbidden, ValidationFailed
 from app.core.i18n import _
 from app.core.web import next_page_url, select_choices
 from app.hypotheses import bp, queries, services
@@ -24,7 +24,7 @@ from app.notes.models import SubjectType
 from app.notes.routes import panel as notes_panel
 from app.reviews import queries as review_queries
 from app.reviews.models import Review, Workspace
-from app.reviews.visibility import Scope, Viewer
+from app.reviews.visibility import Scope, Viewer, require_inspecting
 
 STATUS_TAGS = {
     HypothesisStatus.EMERGING: "govuk-tag--blue",
@@ -41,12 +41,9 @@ def _me() -> User:
 
 
 def _inspecting(me: User, review: Review) -> Viewer:
-    viewer = Viewer.of(me, review)
-    if not viewer.is_member and not me.is_admin:
-        raise NotFound()
-    if not viewer.inspecting:
-        raise Forbidden(_("The hypotheses are the inspecting team's own."))
-    return viewer
+    return require_inspecting(
+        me, review, _("The hypotheses are the inspecting team's own.")
+    )
 
 
 def _workspaces(review: Review) -> list[Workspace]:

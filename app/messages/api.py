@@ -18,13 +18,12 @@ from app.core.api import (
     page_schema,
     token_required,
 )
-from app.core.errors import Forbidden
 from app.core.i18n import _
 from app.messages import api_bp as bp
 from app.messages import queries, services
 from app.messages.models import LINKS_MAX, TEXT_MAX, HeadlineMessage, MessageStatus
 from app.reviews import queries as review_queries
-from app.reviews.visibility import Viewer
+from app.reviews.visibility import require_inspecting
 
 
 def _links(what: str) -> ma.fields.List:
@@ -143,8 +142,9 @@ def list_messages(page: dict[str, Any], review_id: uuid.UUID) -> Any:
     """The review's headline messages, by number: for the inspecting members."""
     actor = current_actor()
     review = review_queries.get_visible_review_or_404(actor, review_id)
-    if not Viewer.of(actor, review).inspecting:
-        raise Forbidden(_("The headline messages are the inspecting team's own."))
+    require_inspecting(
+        actor, review, _("The headline messages are the inspecting team's own.")
+    )
     result = queries.list_messages(
         actor, review, {"limit": page["limit"], "cursor": page.get("cursor")}
     )

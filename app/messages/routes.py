@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from app.accounts import queries as account_queries
 from app.accounts.models import Organisation, User
 from app.core.db import db
-from app.core.errors import Forbidden, NotFound, ValidationFailed
+from app.core.errors import Forbidden, ValidationFailed
 from app.core.i18n import _
 from app.core.permissions import Role
 from app.core.web import next_page_url, safe_next_url
@@ -34,7 +34,7 @@ from app.messages.models import HeadlineMessage, MessageStatus
 from app.notifications.routes import SUBJECT_URLS
 from app.reviews import queries as review_queries
 from app.reviews.models import Review
-from app.reviews.visibility import Viewer
+from app.reviews.visibility import Viewer, require_inspecting
 
 STATUS_TAGS = {
     MessageStatus.PROPOSED: "govuk-tag--blue",
@@ -60,14 +60,9 @@ def status_labels() -> dict[MessageStatus, str]:
 
 
 def _inspecting(me: User, review: Review) -> Viewer:
-    """An inspecting member (a reviewed party sees the review, not this: 403;
-    anyone else: 404)."""
-    viewer = Viewer.of(me, review)
-    if not viewer.is_member and not me.is_admin:
-        raise NotFound()
-    if not viewer.inspecting:
-        raise Forbidden(_("The headline messages are the inspecting team's own."))
-    return viewer
+    return require_inspecting(
+        me, review, _("The headline messages are the inspecting team's own.")
+    )
 
 
 def _require_writer(viewer: Viewer) -> None:

@@ -37,7 +37,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.core.db import db
-from app.core.errors import Conflict, Forbidden, ValidationFailed
+from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.i18n import _
 from app.core.permissions import INSPECTING_ROLES, REVIEWED_ROLES, Role, Side
 from app.reviews.models import Membership, Review, Workspace
@@ -184,6 +184,19 @@ class Viewer:
         ):
             raise unknown_workspace()
         return workspace
+
+
+def require_inspecting(user: User, review: Review, refusal: str) -> Viewer:
+    """The user as an inspecting member of the review: for what is the
+    inspecting bodies' own (hypotheses, headline messages, the publication).
+    A member on the reviewed side, or an administrator, sees the review but
+    not this: 403 with ``refusal``; anyone else: 404."""
+    viewer = Viewer.of(user, review)
+    if not viewer.is_member and not user.is_admin:
+        raise NotFound()
+    if not viewer.inspecting:
+        raise Forbidden(refusal)
+    return viewer
 
 
 def require_writer(actor: User, review: Review) -> Viewer:
