@@ -73,10 +73,15 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     init_limiter(app, settings.redis_url)
     register_error_handlers(app)
     init_i18n(app)
+    from app.accounts.services import set_locale
+    from app.auth.queries import user_for_session
+
     init_web(
         app,
         production=settings.is_production,
         idle_minutes=settings.session_idle_minutes,
+        load_user=user_for_session,
+        remember_locale=set_locale,
     )
     init_security_headers(app, production=settings.is_production)
     _register_api(app)
@@ -99,6 +104,7 @@ def _register_api(app: Flask) -> None:
     from app.accounts import api_bp as accounts_bp
     from app.auth import api as auth_api  # noqa: F401
     from app.auth import api_bp as auth_bp
+    from app.auth.queries import user_for_token
     from app.core.api import finish_spec, init_api
     from app.core.web import csrf
     from app.drafts import api as drafts_api  # noqa: F401
@@ -122,7 +128,7 @@ def _register_api(app: Flask) -> None:
     from app.reviews import api as reviews_api  # noqa: F401
     from app.reviews import api_bp as reviews_bp
 
-    api = init_api(app)
+    api = init_api(app, token_user=user_for_token)
     for blueprint in (
         auth_bp,
         accounts_bp,
@@ -199,6 +205,6 @@ def _register_pages(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from app.core.cli import register_commands
+    from app.cli import register_commands
 
     register_commands(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 import sqlalchemy as sa
 
@@ -40,3 +41,17 @@ def find_user_by_email(email: str) -> User | None:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def user_for_session(identifier: str) -> User | None:
+    """The user a session cookie names (``id:session_version``), if that
+    session is still theirs: a bumped version (sign-out anywhere, disabling,
+    a new password) ends it though its cookie is still validly signed."""
+    user_id, _, version = identifier.partition(":")
+    try:
+        user = db.session.get(User, uuid.UUID(user_id))
+    except ValueError:
+        return None
+    if user is None or not user.active or str(user.session_version) != version:
+        return None
+    return user

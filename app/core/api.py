@@ -18,7 +18,7 @@ from typing import Any, ClassVar, TypeVar, cast
 import flask_smorest
 import marshmallow as ma
 import sqlalchemy as sa
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from marshmallow.schema import SchemaMeta
 from webargs import core as webargs_core
@@ -136,7 +136,10 @@ class ErrorSchema(ma.Schema):
 Api.ERROR_SCHEMA = ErrorSchema  # type: ignore[assignment]
 
 
-def init_api(app: Flask) -> Api:
+def init_api(app: Flask, *, token_user: Callable[[str], Any]) -> Api:
+    """``token_user`` finds the user a bearer token signs in (or None): the
+    auth feature's, handed down so that the ground floor imports no feature."""
+    app.extensions["portal_token_user"] = token_user
     app.config.update(
         API_TITLE="Joint Inspection Room API",
         API_VERSION="v1",
@@ -244,13 +247,11 @@ def token_required(view: F) -> F:
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from app.auth import queries as auth_queries
-
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         user = None
         if scheme.lower() == "bearer" and token.strip():
-            user = auth_queries.user_for_token(token.strip())
+            user = current_app.extensions["portal_token_user"](token.strip())
         if user is None:
             raise Unauthenticated(headers={"WWW-Authenticate": 'Bearer realm="api"'})
         g.actor = user

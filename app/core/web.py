@@ -10,7 +10,7 @@ once. A session also ends after ``SESSION_IDLE_MINUTES`` without a request.
 from __future__ import annotations
 
 import time
-import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -39,7 +39,17 @@ SESSION_SEEN = "seen"
 LOCALE_COOKIE_SECONDS = 365 * 24 * 3600
 
 
-def init_web(app: Flask, *, production: bool, idle_minutes: int) -> None:
+def init_web(
+    app: Flask,
+    *,
+    production: bool,
+    idle_minutes: int,
+    load_user: Callable[[str], Any],
+    remember_locale: Callable[[Any, str], None],
+) -> None:
+    """``load_user`` finds the user a session cookie names (or None);
+    ``remember_locale`` keeps a signed-in user's choice of language. Both
+    come from the accounts feature: the ground floor knows no feature."""
     app.jinja_loader = ChoiceLoader(
         [
             PackageLoader("app", "templates"),
@@ -69,7 +79,8 @@ def init_web(app: Flask, *, production: bool, idle_minutes: int) -> None:
     login_manager.login_message = _l("Sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.needs_refresh_message = _l("Sign in again to continue.")
-    login_manager.user_loader(load_session_user)
+    login_manager.user_loader(load_user)
+    app.extensions["portal_remember_locale"] = remember_locale
     app.before_request(_end_idle_sessions)
     app.before_request(_switch_language)
     app.after_request(_page_headers)
@@ -79,22 +90,6 @@ def init_web(app: Flask, *, production: bool, idle_minutes: int) -> None:
 def session_id_for(user: Any) -> str:
     """What the session cookie names: the user and their session version."""
     return f"{user.id}:{user.session_version}"
-
-
-def load_session_user(identifier: str) -> Any:
-    from app.accounts.models import User
-    from app.core.db import db
-
-    user_id, _, version = identifier.partition(":")
-    try:
-        user = db.session.get(User, uuid.UUID(user_id))
-    except ValueError:
-        return None
-    # A bumped version (sign-out anywhere, disabling, a new password) ends
-    # this session even though its cookie is still validly signed.
-    if user is None or not user.active or str(user.session_version) != version:
-        return None
-    return user
 
 
 def _end_idle_sessions() -> Response | None:
@@ -137,9 +132,7 @@ def _switch_language() -> Response | None:
             secure=current_app.config["SESSION_COOKIE_SECURE"] or request.is_secure,
         )
         if current_user.is_authenticated and current_user.locale != wanted:
-            from app.accounts import services as account_services
-
-            account_services.set_locale(current_user, wanted)
+            current_app.extensions["portal_remember_locale"](current_user, wanted)
     return response
 
 

@@ -126,7 +126,7 @@ def test_the_embargo_lifts_on_the_second(browsers: Browsers, demo: Demo) -> None
 
 
 def _head_of_a_school() -> str:
-    from app.core.demo import SCHOOLS
+    from app.demo import SCHOOLS
 
     slug = SCHOOLS[0][0]
     return f"{SCHOOL_HEAD_PREFIX}{slug}.demo.example"
