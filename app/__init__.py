@@ -55,6 +55,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     db.init_app(app)
     with app.app_context():
         install_engine_hooks(db.engine)
+    from app.audit.chain import install as install_audit_chain
+
+    install_audit_chain()
     try:
         store = init_store(app, settings.evidence_store)
     except ValueError as exc:
@@ -102,6 +105,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 def _register_api(app: Flask) -> None:
     from app.accounts import api as accounts_api  # noqa: F401  (registers routes)
     from app.accounts import api_bp as accounts_bp
+    from app.audit import api as audit_api  # noqa: F401
+    from app.audit import api_bp as audit_bp
     from app.auth import api as auth_api  # noqa: F401
     from app.auth import api_bp as auth_bp
     from app.auth.queries import user_for_token
@@ -141,6 +146,7 @@ def _register_api(app: Flask) -> None:
         drafts_bp,
         fieldwork_bp,
         notifications_bp,
+        audit_bp,
     ):
         # Bearer tokens, never cookies: nothing for a forged request to ride on.
         csrf.exempt(blueprint)

@@ -11,12 +11,20 @@ import click
 from flask import Flask, current_app
 
 from app.accounts import cli as accounts_cli
+from app.audit import cli as audit_cli
 from app.core import cli as core_cli
 from app.evidence import cli as evidence_cli
 from app.intake import cli as intake_cli
 from app.resumable import cli as resumable_cli
 
-FEATURES = (core_cli, accounts_cli, evidence_cli, resumable_cli, intake_cli)
+FEATURES = (
+    core_cli,
+    accounts_cli,
+    audit_cli,
+    evidence_cli,
+    resumable_cli,
+    intake_cli,
+)
 
 
 def register_commands(app: Flask) -> None:

@@ -124,7 +124,7 @@ def set_locale(user: User, locale: str) -> None:
 def end_sessions(user: User) -> None:
     """End every browser session of ``user`` now (sign-out, in every browser)."""
     user.session_version += 1
-    audit.record("auth.signed_out", actor=user, target=user)
+    audit.record("auth.sign_out", actor=user, target=user)
     db.session.commit()
 
 

@@ -100,19 +100,23 @@ def authenticate(
     """
     user = queries.find_user_by_email(email)
     if not check_password(user, password):
+        # Whoever tried is not known: the account tried is the subject.
         audit.record(
             "auth.sign_in_failed",
-            actor=user,
+            actor=None,
+            target=user,
             details={"email": queries.normalise_email(email)[:320], "via": via},
             ip_address=ip_address,
         )
         db.session.commit()
         raise Unauthenticated(_("The e-mail address or password is not right."))
     assert user is not None
-    audit.record(
-        "auth.signed_in", actor=user, details={"via": via}, ip_address=ip_address
-    )
-    db.session.commit()
+    if via != "api":
+        # The API's own record of a success is auth.token_created.
+        audit.record(
+            "auth.sign_in", actor=user, details={"via": via}, ip_address=ip_address
+        )
+        db.session.commit()
     return user
 
 
@@ -129,14 +133,14 @@ def issue_token(email: str, password: str, *, ip_address: str | None) -> IssuedT
             expires_at=expires_at,
         )
     )
-    audit.record("auth.token_issued", actor=user, ip_address=ip_address)
+    audit.record("auth.token_created", actor=user, ip_address=ip_address)
     db.session.commit()
     return IssuedToken(token=token, expires_at=expires_at, user=user)
 
 
 def revoke_token(token: str, *, actor: User) -> None:
     """End this token now: it will not work again."""
-    db.session.execute(
+    revoked = db.session.execute(
         sa.update(ApiToken)
         .where(
             ApiToken.token_hash == queries.hash_token(token),
@@ -145,7 +149,8 @@ def revoke_token(token: str, *, actor: User) -> None:
         )
         .values(revoked_at=utcnow())
     )
-    audit.record("auth.token_revoked", actor=actor)
+    if revoked.rowcount:  # type: ignore[attr-defined]
+        audit.record("auth.token_revoked", actor=actor)
     db.session.commit()
 
 

@@ -64,6 +64,11 @@ class Capability(StrEnum):
     # their own organisation), and to which roles.
     MANAGE_OWN_BODY_MEMBERS = "manage_own_body_members"
     MANAGE_OWN_CONTRIBUTORS = "manage_own_contributors"
+    # Records: the review's audit trail, and its close-out export (whole
+    # review, or one's own workspace).
+    VIEW_AUDIT = "view_audit"
+    EXPORT_REVIEW = "export_review"
+    EXPORT_OWN_WORKSPACE = "export_own_workspace"
 
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -75,6 +80,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.WITHDRAW_IN_ANY_WORKSPACE,
             Capability.MAKE_REQUESTS,
             Capability.MANAGE_OWN_BODY_MEMBERS,
+            Capability.VIEW_AUDIT,
+            Capability.EXPORT_REVIEW,
         }
     ),
     Role.INSPECTOR: frozenset(
@@ -93,6 +100,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.WITHDRAW_IN_OWN_WORKSPACE,
             Capability.ASSIGN_OWN_REQUESTS,
             Capability.MANAGE_OWN_CONTRIBUTORS,
+            Capability.EXPORT_OWN_WORKSPACE,
         }
     ),
     Role.CONTRIBUTOR: frozenset(

@@ -761,10 +761,11 @@ def agree_publication(actor: User, review: Review) -> Publication:
         raise Conflict(_("The proposed time has passed unagreed: propose a new time."))
     assert viewer.organisation_id is not None
     _lock_review(review)
-    if (
+    newly = (
         db.session.get(PublicationAgreement, (review.id, viewer.organisation_id))
         is None
-    ):
+    )
+    if newly:
         db.session.add(
             PublicationAgreement(
                 review_id=review.id,
@@ -774,25 +775,25 @@ def agree_publication(actor: User, review: Review) -> Publication:
             )
         )
         db.session.flush()
-        audit.record(
-            "publication.agreed_by",
-            actor=actor,
-            review_id=review.id,
-            target=review,
-            details={"organisation_id": str(viewer.organisation_id)},
-        )
     agreed = {a.organisation_id for a in queries.publication_agreements(review)}
     parties = queries.inspecting_parties(review.id)
-    if parties and set(parties) <= agreed and publication.agreed_at is None:
-        publication.agreed_at = utcnow()
-        review.published_from = publication.publish_at
+    by_all = bool(parties) and set(parties) <= agreed
+    if newly or (by_all and publication.agreed_at is None):
+        # One event for each body's agreement, the last saying it is agreed.
         audit.record(
             "publication.agreed",
             actor=actor,
             review_id=review.id,
             target=review,
-            details={"publish_at": publication.publish_at.isoformat()},
+            details={
+                "organisation_id": str(viewer.organisation_id),
+                "publish_at": publication.publish_at.isoformat(),
+                "agreed_by_all": by_all,
+            },
         )
+    if by_all and publication.agreed_at is None:
+        publication.agreed_at = utcnow()
+        review.published_from = publication.publish_at
         # Every member is told, from the moment it is published (not before:
         # the notice is dated then, and neither listed nor sent until then).
         members = db.session.scalars(

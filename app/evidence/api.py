@@ -314,8 +314,11 @@ def list_evidence(page: dict[str, Any], workspace_id: uuid.UUID) -> Any:
 @bp.response(200, EvidenceSchema)
 @bp.alt_response(404, schema="Error", description="No such item, or not visible")
 def get_evidence(evidence_id: uuid.UUID) -> EvidenceItem:
-    """One evidence item's metadata."""
-    return queries.get_visible_evidence_or_404(current_actor(), evidence_id)
+    """One evidence item's metadata (an ``evidence.viewed`` event)."""
+    actor = current_actor()
+    item = queries.get_visible_evidence_or_404(actor, evidence_id)
+    services.view(actor, item, via="api")
+    return item
 
 
 @bp.route(

@@ -271,8 +271,7 @@ def item(evidence_id: uuid.UUID) -> str:
     workspace = evidence.workspace
     role = review_queries.role_in(me, workspace.review_id)
     # Opening the item's page counts as reading it (for inspecting members).
-    services.record_read(me, evidence)
-    db.session.commit()
+    services.view(me, evidence, via="page")
     readers = None
     if role is not None and role.side is Side.INSPECTING:
         readers = queries.list_readers(evidence, {"limit": 200, "cursor": None}).items

@@ -623,6 +623,17 @@ def sweep_storage(older_than: timedelta, *, dry_run: bool = False) -> SweepRepor
 # --- reading -------------------------------------------------------------------
 
 
+def view(actor: User, item: EvidenceItem, *, via: str) -> None:
+    """``actor`` opened ``item`` (its page, or its record by the API): an
+    ``evidence.viewed`` event, and, on its page, a read by an inspecting
+    member (see :func:`record_read`)."""
+    begin_write(db.session)  # a GET that writes (see app/core/db.py)
+    if via == "page":
+        record_read(actor, item)
+    audit.record("evidence.viewed", actor=actor, target=item, details={"via": via})
+    db.session.commit()
+
+
 def record_read(actor: User, item: EvidenceItem) -> None:
     """Count ``actor`` as having read ``item``, if they inspect its review
     (a reviewed party's reads are not counted). Idempotent: the first read

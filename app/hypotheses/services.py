@@ -124,7 +124,7 @@ def update_hypothesis(
         )
     )
     audit.record(
-        "hypothesis.updated",
+        "hypothesis.changed",
         actor=actor,
         review_id=review.id,
         target=hypothesis,

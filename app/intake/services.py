@@ -180,12 +180,13 @@ def decide(
         request.return_reason = reason
         reminders.record_returned(request)
     audit.record(
-        f"request.{outcome.value}",
+        "request.decided",
         actor=actor,
         review_id=request.workspace.review_id,
         target=request,
         details={
             "ref": request.ref,
+            "outcome": outcome.value,
             "from": previous.value,
             **({"reason": reason} if reason else {}),
         },

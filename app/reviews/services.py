@@ -146,10 +146,11 @@ def set_member(
         membership = Membership(review_id=review.id, user_id=target.id, role=role)
         db.session.add(membership)
         action = "member.added"
+    elif membership.role is role:
+        # Nothing changes, so nothing is recorded.
+        return membership
     else:
-        action = (
-            "member.role_changed" if membership.role is not role else "member.unchanged"
-        )
+        action = "member.role_changed"
         membership.role = role
         membership.updated_at = utcnow()
     audit.record(

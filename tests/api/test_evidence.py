@@ -445,7 +445,7 @@ def test_downloads_and_uploads_are_audited(world: World, api) -> None:
     actions = [
         (e.action, e.actor_id)
         for e in db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.target_id == uuid.UUID(item["id"]))
+            sa.select(AuditEvent).where(AuditEvent.subject_id == uuid.UUID(item["id"]))
         )
     ]
     assert ("evidence.uploaded", world.users["nominee"].id) in actions

@@ -63,8 +63,8 @@ def actions(message: dict) -> list[str]:
     return list(
         db.session.scalars(
             sa.select(AuditEvent.action)
-            .where(AuditEvent.target_id == uuid.UUID(message["id"]))
-            .order_by(AuditEvent.occurred_at, AuditEvent.id)
+            .where(AuditEvent.subject_id == uuid.UUID(message["id"]))
+            .order_by(AuditEvent.seq)
         )
     )
 

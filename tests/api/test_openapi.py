@@ -113,6 +113,9 @@ CONTRACT = {
     ("put", "/reviews/{review_id}/publication"),
     ("get", "/reviews/{review_id}/publication"),
     ("put", "/reviews/{review_id}/publication/agreement"),
+    # Records (issue 11): the audit trail.
+    ("get", "/reviews/{review_id}/audit"),
+    ("get", "/audit"),
 }
 
 
@@ -270,6 +273,8 @@ OPERATION_IDS = {
     ("put", "/reviews/{review_id}/publication"): "propose_publication",
     ("get", "/reviews/{review_id}/publication"): "get_publication",
     ("put", "/reviews/{review_id}/publication/agreement"): "agree_publication",
+    ("get", "/reviews/{review_id}/audit"): "list_review_audit",
+    ("get", "/audit"): "list_audit",
 }
 
 # Named request bodies, so generated models are EvidenceUpload, not

@@ -1421,6 +1421,22 @@ PROVOKE: dict[tuple[str, int], Provoke] = {
         r.close_review(),
         r("lead_officer").put(f"/reviews/{r.review}/publication/agreement"),
     )[-1],
+    # The audit trail.
+    ("list_review_audit", 400): lambda r: r("lead_officer").get(
+        f"/reviews/{r.review}/audit", query_string={"from": "yesterday"}
+    ),
+    ("list_review_audit", 401): no_token("GET", review_path("/audit")),
+    ("list_review_audit", 403): lambda r: r("inspector").get(
+        f"/reviews/{r.review}/audit"
+    ),
+    ("list_review_audit", 404): lambda r: r("non_member").get(
+        f"/reviews/{r.review}/audit"
+    ),
+    ("list_audit", 400): lambda r: r("admin").get(
+        "/audit", query_string={"format": "xml"}
+    ),
+    ("list_audit", 401): no_token("GET", lambda r: "/audit"),
+    ("list_audit", 403): lambda r: r("lead_officer").get("/audit"),
 }
 
 

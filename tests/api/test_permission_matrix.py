@@ -945,6 +945,14 @@ ENDPOINTS: dict[str, Endpoint] = {
         "/reviews/{publication}/publication/agreement",
         statuses(403, lead_officer=200, non_member=404),
     ),
+    # Records: the audit trail, the review's for its lead officers, all of
+    # it for administrators.
+    "GET review audit": Endpoint(
+        "GET",
+        "/reviews/{review}/audit",
+        statuses(403, lead_officer=200, admin=200, non_member=404),
+    ),
+    "GET /audit": Endpoint("GET", "/audit", statuses(403, admin=200)),
     "GET /openapi.json": Endpoint("GET", "/openapi.json", statuses(200, anonymous=200)),
 }
 
