@@ -163,6 +163,8 @@ def _register_api(app: Flask) -> None:
 def _register_pages(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.admin import routes as admin_routes  # noqa: F401  (registers routes)
+    from app.audit import bp as audit_bp
+    from app.audit import routes as audit_routes  # noqa: F401
     from app.auth import bp as auth_bp
     from app.auth import routes as auth_routes  # noqa: F401
     from app.drafts import bp as drafts_bp
@@ -199,6 +201,7 @@ def _register_pages(app: Flask) -> None:
         drafts_bp,
         fieldwork_bp,
         notifications_bp,
+        audit_bp,
         admin_bp,
         pages_bp,
     ):

@@ -22,6 +22,7 @@ from wtforms.validators import ValidationError
 
 from app.accounts import queries as account_queries
 from app.accounts.models import User
+from app.audit import queries as audit_queries
 from app.core import uploads
 from app.core.db import db
 from app.core.errors import (
@@ -294,6 +295,10 @@ def item(evidence_id: uuid.UUID) -> str:
             me, workspace.review, SubjectType.EVIDENCE, evidence.id, workspace
         ),
         readers=readers,
+        # From the audit trail, for those who read it (the lead officers).
+        readings=audit_queries.readings_of(evidence.id)
+        if audit_queries.may_view_review_trail(me, workspace.review)
+        else None,
         reader_bodies=_organisation_names(
             [row.organisation_id for row, _name in readers or []]
         ),

@@ -68,6 +68,15 @@ def visible_workspaces(user: User) -> sa.Select[tuple[Workspace]]:
     return sa.select(Workspace).where(sa.or_(all_of, own))
 
 
+def review_choices(user: User, limit: int = 500) -> list[Review]:
+    """The reviews the user sees, newest first: for a filter's choices."""
+    return list(
+        db.session.scalars(
+            visible_reviews(user).order_by(Review.created_at.desc()).limit(limit)
+        )
+    )
+
+
 def get_visible_review_or_404(user: User, review_id: uuid.UUID) -> Review:
     review = db.session.scalars(
         visible_reviews(user).where(Review.id == review_id)

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.accounts.models import User
+from app.audit.queries import may_view_review_trail
 from app.core.db import db
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.i18n import MODE_LABELS, _
@@ -82,6 +83,7 @@ def review(review_id: uuid.UUID) -> str:
         stage_form=stage_form,
         notes=notes_panel(me, item, SubjectType.REVIEW, item.id),
         timeline=drafts_timeline(me, item),
+        may_read_audit=may_view_review_trail(me, item),
     )
 
 

@@ -438,6 +438,8 @@ PAGES: list[PageCase] = [
     PageCase("admin-users", ADMIN, _path(lambda d: "/admin/users")),
     PageCase("admin-users-error", ADMIN, _submitted_empty(lambda d: "/admin/users")),
     PageCase("admin-reviews", ADMIN, _path(lambda d: "/admin/reviews")),
+    PageCase("audit", LEAD, _path(lambda d: f"/reviews/{d.review_id}/audit")),
+    PageCase("admin-audit", ADMIN, _path(lambda d: "/admin/audit")),
     PageCase("admin-new-review", ADMIN, _path(lambda d: "/admin/reviews/new")),
     PageCase(
         "admin-new-review-error",

@@ -78,6 +78,20 @@ PAGES = {
     "users": Page("GET", "/admin/users", ADMIN_ONLY),
     "reviews (admin)": Page("GET", "/admin/reviews", ADMIN_ONLY),
     "new review": Page("GET", "/admin/reviews/new", ADMIN_ONLY),
+    # Records: the audit trail, the review's for its lead officers (and
+    # administrators), all of it for administrators.
+    "audit trail": Page(
+        "GET",
+        "/reviews/{review}/audit",
+        answers(403, lead_officer=200, admin=200, non_member=404),
+    ),
+    "audit trail CSV": Page(
+        "GET",
+        "/reviews/{review}/audit.csv",
+        answers(403, lead_officer=200, admin=200, non_member=404),
+    ),
+    "audit trail of the portal": Page("GET", "/admin/audit", ADMIN_ONLY),
+    "audit trail of the portal CSV": Page("GET", "/admin/audit.csv", ADMIN_ONLY),
     "accessibility": Page("GET", "/accessibility", answers(200, anonymous=200)),
     "privacy": Page("GET", "/privacy", answers(200, anonymous=200)),
     "sign in": Page("GET", "/sign-in", answers(302, anonymous=200)),

@@ -28,10 +28,14 @@ class VisibleText(HTMLParser):
         super().__init__()
         self.texts: list[str] = []
         self._skip = 0
+        self._skipping: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
+        # lang="zxx": no language at all (an audit entry's recorded data,
+        # field names and values as stored), read by no one as prose.
+        if tag in ("script", "style") or ("lang", "zxx") in attrs:
             self._skip += 1
+            self._skipping.append(tag)
         for name, value in attrs:
             if value and name in ("title", "aria-label", "alt", "placeholder"):
                 self.texts.append(value)
@@ -41,7 +45,8 @@ class VisibleText(HTMLParser):
                 self.texts.append(value)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
+        if self._skipping and self._skipping[-1] == tag:
+            self._skipping.pop()
             self._skip -= 1
 
     def handle_data(self, data: str) -> None:
@@ -138,6 +143,9 @@ PAGES = [
     ("observer", "/drafts/{draft}/compare?from=1&to=2"),
     ("lead_officer", "/reviews/{review}/publication"),
     ("lead_officer", "/reviews/{review}/agreement"),
+    # Records.
+    ("lead_officer", "/reviews/{review}/audit"),
+    ("admin", "/admin/audit"),
 ]
 
 
@@ -330,6 +338,14 @@ def test_welsh_pages_are_all_welsh(
         if text in english_messages or ENGLISH_WORDS.search(text):
             leftovers.append(text)
     assert not leftovers, f"English on the Welsh page {url}: {leftovers}"
+
+
+def test_only_what_has_no_language_is_passed_over() -> None:
+    texts = visible_text(
+        '<p>Croeso <code lang="zxx">{"filename": "the file"}</code> and more</p>'
+        '<p lang="en">English words</p>'
+    )
+    assert texts == ["Croeso", "and more", "English words"]
 
 
 def test_the_check_would_catch_english(world: World, client, english_messages) -> None:
