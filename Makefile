@@ -81,9 +81,11 @@ test: lint
 # Each run its own pytest temporary directory: two sessions at once must
 # not tidy away each other's files.
 test-sqlite: install-dev
+	mkdir -p .pytest-tmp
 	PORTAL_TEST_DB=sqlite PORTAL_TEST_STORE=fs $(PYTEST) --basetemp=$(CURDIR)/.pytest-tmp/sqlite
 
 test-postgresql: install-dev
+	mkdir -p .pytest-tmp
 	PORTAL_TEST_DB=postgresql PORTAL_TEST_STORE=s3 $(PYTEST) --basetemp=$(CURDIR)/.pytest-tmp/postgresql
 
 # A longer schemathesis run than the minute `make test` gives it, with a
