@@ -104,6 +104,8 @@ class DraftVersion(IdMixin, Base):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the file was deleted under retention (the text and SHA-256 stay).
+    purged_at: Mapped[datetime | None]
 
 
 class DraftDecision(Base):

@@ -164,6 +164,8 @@ class EvidenceFile(IdMixin, Base):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the content was deleted under retention: the row stays on record.
+    purged_at: Mapped[datetime | None]
 
     item: Mapped[EvidenceItem] = relationship(back_populates="files")
 

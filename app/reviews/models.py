@@ -38,6 +38,11 @@ class Review(IdMixin, CreatedMixin, Base):
     # when every inspecting body agrees, cleared by any change; the embargo
     # is decided against it at each read, never by a job.
     published_from: Mapped[datetime | None]
+    # Retention (api-v1-records.md): counted from closing; null days means
+    # the deployment's RETENTION_DAYS. A legal hold stops every deletion.
+    closed_at: Mapped[datetime | None]
+    retention_days: Mapped[int | None]
+    legal_hold: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     parties: Mapped[list[ReviewParty]] = relationship(
         back_populates="review", order_by="ReviewParty.position"
