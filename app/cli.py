@@ -16,6 +16,7 @@ from app.core import cli as core_cli
 from app.evidence import cli as evidence_cli
 from app.intake import cli as intake_cli
 from app.resumable import cli as resumable_cli
+from app.retention import cli as retention_cli
 
 FEATURES = (
     core_cli,
@@ -24,6 +25,7 @@ FEATURES = (
     evidence_cli,
     resumable_cli,
     intake_cli,
+    retention_cli,
 )
 
 

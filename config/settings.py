@@ -52,6 +52,11 @@ variable                   meaning (default)
                            the factual accuracy of issued feedback (5;
                            weekends and England-and-Wales bank holidays
                            skipped)
+``RETENTION_DAYS``         days a closed review's files are kept before
+                           ``apply-retention`` deletes them (2555: 7 years;
+                           0 means at once; each review may set its own)
+``TRASH_DAYS``             days a withdrawn item can be restored before its
+                           files are deleted (30; 0 means at once)
 =========================  ==================================================
 """
 
@@ -74,6 +79,8 @@ DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
 ENVIRONMENTS = ("development", "production")
 DEFAULT_UPLOAD_MAX_BYTES = 2 * 1024**3
 DEFAULT_FACTUAL_ACCURACY_DAYS = 5
+DEFAULT_RETENTION_DAYS = 2555
+DEFAULT_TRASH_DAYS = 30
 DEFAULT_TOKEN_TTL_SECONDS = 12 * 3600
 DEFAULT_UPLOAD_PART_SIZE = 16 * 1024**2
 DEFAULT_RESUMABLE_THRESHOLD = 50 * 1024**2
@@ -124,6 +131,9 @@ class Settings:
     import_max_ratio: int = DEFAULT_IMPORT_MAX_RATIO
     # The factual-accuracy window of issued feedback (app/drafts).
     factual_accuracy_days: int = DEFAULT_FACTUAL_ACCURACY_DAYS
+    # Retention and trash (app/retention).
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    trash_days: int = DEFAULT_TRASH_DAYS
 
     @property
     def is_production(self) -> bool:
@@ -188,6 +198,12 @@ def load_settings(
     accuracy_days = _positive_int(
         env_vars, "FACTUAL_ACCURACY_DAYS", DEFAULT_FACTUAL_ACCURACY_DAYS, problems
     )
+    retention_days = _positive_int(
+        env_vars, "RETENTION_DAYS", DEFAULT_RETENTION_DAYS, problems, minimum=0
+    )
+    trash_days = _positive_int(
+        env_vars, "TRASH_DAYS", DEFAULT_TRASH_DAYS, problems, minimum=0
+    )
 
     if problems:
         raise ConfigError(problems)
@@ -212,6 +228,8 @@ def load_settings(
         import_max_unpacked_bytes=import_limits[1],
         import_max_ratio=import_limits[2],
         factual_accuracy_days=accuracy_days,
+        retention_days=retention_days,
+        trash_days=trash_days,
         instance_path=instance,
     )
 

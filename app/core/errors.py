@@ -95,6 +95,14 @@ class Conflict(PortalError):
     default_message = _l("That conflicts with the current state.")
 
 
+class Gone(PortalError):
+    # What was held stays on record (its row, reference and SHA-256); only
+    # the content was deleted, under retention.
+    status = 410
+    code = "gone"
+    default_message = _l("The content was deleted under the retention policy.")
+
+
 class TooLarge(PortalError):
     status = 413
     code = "too_large"
@@ -186,7 +194,7 @@ def api_error_response(
 
 
 # Statuses with a page of their own; others use the nearest.
-_PAGES = {400, 403, 404, 405, 409, 413, 415, 429, 500, 503}
+_PAGES = {400, 403, 404, 405, 409, 410, 413, 415, 429, 500, 503}
 
 
 def render_error_page(

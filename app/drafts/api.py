@@ -28,10 +28,9 @@ from app.core.api import (
     token_required,
 )
 from app.core.errors import Forbidden, ValidationFailed
-from app.core.files import ConditionalRequest, StoredFileInfo, stream_file
+from app.core.files import ConditionalRequest
 from app.core.i18n import _
 from app.core.sanitize import render_markdown
-from app.core.storage import current_store
 from app.drafts import api_bp as bp
 from app.drafts import diff, queries, services
 from app.drafts.models import (
@@ -618,28 +617,19 @@ def get_version(draft_id: uuid.UUID, number: int) -> Any:
 @bp.alt_response(
     404, schema="Error", description="No such version or file, or not visible"
 )
+@bp.alt_response(
+    410, schema="Error", description="The file was deleted under retention (gone)"
+)
 @bp.alt_response(416, schema="Error", description="Range outside the file")
 def download_version(draft_id: uuid.UUID, number: int) -> Any:
     """A file version's document, with the same headers as evidence content
     (404 for a text version)."""
-    from app.core.errors import NotFound
 
     actor = current_actor()
     draft = queries.get_visible_draft_or_404(actor, draft_id)
     version = queries.get_version_or_404(queries.access_of(actor, draft), draft, number)
-    if version.file_key is None:
-        raise NotFound(_("This version is text: it has no file."))
-    assert version.filename and version.media_type and version.sha256
-    return stream_file(
-        current_store(),
-        StoredFileInfo(
-            key=version.file_key,
-            size=version.size or 0,
-            sha256=version.sha256,
-            media_type=version.media_type,
-            filename=version.filename,
-        ),
-        ConditionalRequest.from_headers(request.headers),
+    return services.send_version_file(
+        version, ConditionalRequest.from_headers(request.headers)
     )
 
 

@@ -31,7 +31,12 @@ def version_text(version: DraftVersion, *, welsh: bool = False) -> str:
     text = version.text_cy if welsh else version.text
     if text is not None:
         return text
-    if welsh or version.file_key is None or version.media_type != DOCX_TYPE:
+    if (
+        welsh
+        or version.file_key is None
+        or version.purged_at is not None
+        or version.media_type != DOCX_TYPE
+    ):
         return ""
     return docx_text(version)
 

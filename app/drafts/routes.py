@@ -37,10 +37,9 @@ from app.core.errors import (
     UnsupportedType,
     ValidationFailed,
 )
-from app.core.files import ConditionalRequest, StoredFileInfo, stream_file
+from app.core.files import ConditionalRequest
 from app.core.i18n import _, bilingual, format_day
 from app.core.permissions import Role
-from app.core.storage import current_store
 from app.core.web import csrf, next_page_url, select_choices
 from app.drafts import bp, diff, queries, services
 from app.drafts.api import comment_views, draft_views, version_views
@@ -512,19 +511,8 @@ def download(draft_id: uuid.UUID, number: int) -> Response:
     me = _me()
     item = queries.get_visible_draft_or_404(me, draft_id)
     found = queries.get_version_or_404(queries.access_of(me, item), item, number)
-    if found.file_key is None:
-        raise NotFound(_("This version is text: it has no file."))
-    assert found.filename and found.media_type and found.sha256
-    return stream_file(
-        current_store(),
-        StoredFileInfo(
-            key=found.file_key,
-            size=found.size or 0,
-            sha256=found.sha256,
-            media_type=found.media_type,
-            filename=found.filename,
-        ),
-        ConditionalRequest.from_headers(request.headers),
+    return services.send_version_file(
+        found, ConditionalRequest.from_headers(request.headers)
     )
 
 

@@ -18,13 +18,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Response, current_app
 
 from app.accounts.models import User
 from app.audit import services as audit
 from app.core import uploads
 from app.core.db import begin_write, db, utcnow
-from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.core.errors import Conflict, Forbidden, Gone, NotFound, ValidationFailed
+from app.core.files import ConditionalRequest, StoredFileInfo, stream_file
 from app.core.i18n import _
 from app.core.permissions import Role
 from app.core.storage import current_store
@@ -817,3 +818,27 @@ def publication_status(review: Review, publication: Publication) -> str:
     if publication.agreed_at is None:
         return "proposed"
     return "published" if review.is_published else "agreed"
+
+
+def send_version_file(
+    version: DraftVersion, conditional: ConditionalRequest
+) -> Response:
+    """A file version's document, with the safe headers every download has
+    (the caller found the version through the draft's access): 404 for a
+    text version, 410 once its file was deleted under retention."""
+    if version.file_key is None:
+        raise NotFound(_("This version is text: it has no file."))
+    if version.purged_at is not None:
+        raise Gone()
+    assert version.filename and version.media_type and version.sha256
+    return stream_file(
+        current_store(),
+        StoredFileInfo(
+            key=version.file_key,
+            size=version.size or 0,
+            sha256=version.sha256,
+            media_type=version.media_type,
+            filename=version.filename,
+        ),
+        conditional,
+    )

@@ -86,6 +86,10 @@ class EvidenceSchema(ResponseSchema):
     )
     uploaded_by = ma.fields.UUID(attribute="uploaded_by_id", allow_none=True)
     uploaded_at = UtcDateTime()
+    withdrawn_at = UtcDateTime(
+        allow_none=True, metadata={"description": "Null unless withdrawn."}
+    )
+    withdrawn_by = ma.fields.UUID(attribute="withdrawn_by_id", allow_none=True)
     read_by_me = ma.fields.Method(
         "_read_by_me",
         allow_none=True,
@@ -128,6 +132,18 @@ def prefetch_reading(items: list[EvidenceItem]) -> None:
     read = queries.read_by(actor, [i.id for i in items if inspects[i.review_id]])
     for item in items:
         cache[item.id] = (item.id in read) if inspects[item.review_id] else None
+
+
+class EvidenceListArgs(PageArgs):
+    withdrawn = ma.fields.Boolean(
+        load_default=False,
+        truthy={"true"},
+        falsy={"false"},
+        metadata={
+            "description": "true: only the withdrawn items (the trash), for "
+            "whoever may withdraw here."
+        },
+    )
 
 
 EvidencePage = page_schema(EvidenceSchema, "EvidencePage")
@@ -297,13 +313,21 @@ def upload(workspace_id: uuid.UUID) -> EvidenceItem:
     operation_id="list_workspace_evidence",
 )
 @token_required
-@bp.arguments(PageArgs, location="query")
+@bp.arguments(EvidenceListArgs, location="query")
 @bp.response(200, EvidencePage)
+@bp.alt_response(400, schema="Error", description="Invalid paging or filter")
+@bp.alt_response(
+    403, schema="Error", description="withdrawn=true by someone who may not withdraw"
+)
 @bp.alt_response(404, schema="Error", description="No such workspace, or not visible")
 def list_evidence(page: dict[str, Any], workspace_id: uuid.UUID) -> Any:
-    """The workspace's evidence, newest first; withdrawn items left out."""
+    """The workspace's evidence, newest first; withdrawn items left out, or,
+    with ``withdrawn=true``, only those (for whoever may withdraw and restore
+    them: the trash, newest withdrawal first)."""
     actor = current_actor()
     workspace = review_queries.get_visible_workspace_or_404(actor, workspace_id)
+    if page.get("withdrawn"):
+        return queries.list_withdrawn(actor, workspace, page)
     result = queries.list_workspace_evidence(actor, workspace, page)
     prefetch_reading(result.items)
     return result
@@ -410,6 +434,9 @@ def list_versions(page: dict[str, Any], evidence_id: uuid.UUID) -> Any:
 @bp.alt_response(
     404, schema="Error", description="No such item or version, or not visible"
 )
+@bp.alt_response(
+    410, schema="Error", description="The file was deleted under retention (gone)"
+)
 @bp.alt_response(416, schema="Error", description="Range outside the file")
 def get_content(evidence_id: uuid.UUID, version: int | None = None) -> Any:
     """Download the file (the current version, or ``?version=N``): streamed,
@@ -434,11 +461,33 @@ def get_content(evidence_id: uuid.UUID, version: int | None = None) -> Any:
 @bp.alt_response(404, schema="Error", description="No such item, or not visible")
 @bp.alt_response(409, schema="Error", description="The review is closed")
 def withdraw(evidence_id: uuid.UUID) -> None:
-    """Withdraw an item: hidden from lists, kept for the audit trail."""
+    """Withdraw an item: hidden from lists, kept for the audit trail, and
+    restorable for TRASH_DAYS."""
     actor = current_actor()
     services.withdraw_evidence(
         actor, queries.get_visible_evidence_or_404(actor, evidence_id)
     )
+
+
+@bp.route(
+    "/evidence/<uuid:evidence_id>/restore",
+    methods=["POST"],
+    operation_id="restore_evidence",
+)
+@token_required
+@bp.response(200, EvidenceSchema)
+@bp.alt_response(
+    404, schema="Error", description="No such withdrawn item the caller may restore"
+)
+@bp.alt_response(
+    409, schema="Error", description="The review is closed, or TRASH_DAYS have passed"
+)
+@bp.alt_response(410, schema="Error", description="Its files were deleted")
+def restore(evidence_id: uuid.UUID) -> EvidenceItem:
+    """Restore a withdrawn item, by whoever may withdraw it, within TRASH_DAYS."""
+    actor = current_actor()
+    item = queries.get_withdrawn_evidence_or_404(actor, evidence_id)
+    return services.restore_evidence(actor, item)
 
 
 # --- reading -------------------------------------------------------------------

@@ -46,9 +46,10 @@ def register_commands(app: Flask) -> None:
         store = current_store()
         checked = bad = 0
         rows = db.session.execute(
-            sa.select(
-                EvidenceFile.storage_key, EvidenceFile.sha256, EvidenceFile.size
-            ).order_by(EvidenceFile.uploaded_at)
+            sa.select(EvidenceFile.storage_key, EvidenceFile.sha256, EvidenceFile.size)
+            # Content deleted under retention is meant to be gone.
+            .where(EvidenceFile.purged_at.is_(None))
+            .order_by(EvidenceFile.uploaded_at)
         )
         for key, sha256, size in rows:
             checked += 1

@@ -174,6 +174,65 @@ def list_workspace_evidence(
     )
 
 
+# --- the trash -----------------------------------------------------------------
+
+
+def _withdrawn_in_visible_workspaces(user: User) -> sa.Select[tuple[EvidenceItem]]:
+    visible = visible_workspaces(user).with_only_columns(Workspace.id)
+    return (
+        sa.select(EvidenceItem)
+        .where(
+            EvidenceItem.workspace_id.in_(visible),
+            EvidenceItem.withdrawn_at.is_not(None),
+        )
+        .options(
+            selectinload(EvidenceItem.files), selectinload(EvidenceItem.theme_rows)
+        )
+    )
+
+
+def _require_may_restore(user: User, workspace: Workspace) -> bool:
+    from app.evidence import permissions
+    from app.reviews import queries as review_queries
+
+    return permissions.can_withdraw(
+        user, review_queries.role_in(user, workspace.review_id), workspace
+    )
+
+
+def list_withdrawn(user: User, workspace: Workspace, page: dict[str, Any]) -> Page:
+    """The workspace's withdrawn items, newest withdrawal first: for those
+    who may withdraw (and so restore) there (403 for other members)."""
+    from app.core.errors import Forbidden
+    from app.core.i18n import _
+
+    if not _require_may_restore(user, workspace):
+        raise Forbidden(
+            _("Only those who may withdraw evidence here see what was withdrawn.")
+        )
+    return paginate(
+        db.session,
+        _withdrawn_in_visible_workspaces(user).where(
+            EvidenceItem.workspace_id == workspace.id
+        ),
+        order=[EvidenceItem.withdrawn_at, EvidenceItem.id],
+        descending=True,
+        page=page,
+        list_name=f"withdrawn:{workspace.id}",
+    )
+
+
+def get_withdrawn_evidence_or_404(user: User, evidence_id: uuid.UUID) -> EvidenceItem:
+    """A withdrawn item the user may restore; 404 for anyone else, as the
+    item is hidden from everyone once withdrawn."""
+    item = db.session.scalars(
+        _withdrawn_in_visible_workspaces(user).where(EvidenceItem.id == evidence_id)
+    ).one_or_none()
+    if item is None or not _require_may_restore(user, item.workspace):
+        raise NotFound()
+    return item
+
+
 def list_versions(item: EvidenceItem, page: dict[str, Any]) -> Page:
     """An item's files, oldest version first (the caller has found the item
     through ``get_visible_evidence_or_404``)."""

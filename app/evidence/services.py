@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response
+from flask import Response, current_app
 
 from app.accounts.models import User
 from app.audit import services as audit
 from app.core import uploads
 from app.core.db import begin_write, db, utcnow
-from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.core.errors import Conflict, Forbidden, Gone, NotFound, ValidationFailed
 from app.core.files import ConditionalRequest, StoredFileInfo, stream_file
-from app.core.i18n import _
+from app.core.i18n import _, format_day
 from app.core.permissions import Side
 from app.core.storage import current_store
 from app.evidence import metadata as item_metadata
@@ -527,6 +527,44 @@ def withdraw_evidence(actor: User, item: EvidenceItem) -> None:
     db.session.commit()
 
 
+def restore_evidence(actor: User, item: EvidenceItem) -> EvidenceItem:
+    """Bring a withdrawn item back, within TRASH_DAYS of its withdrawal and
+    while its files are kept (the caller found it through
+    ``get_withdrawn_evidence_or_404``: it may restore it)."""
+    if item.workspace.review.is_closed:
+        raise Conflict(_("This review is closed: its evidence can no longer change."))
+    # Locked and read afresh: apply-retention may be deleting its files now
+    # (it locks the same row), and what it did must be seen here.
+    begin_write(db.session)
+    db.session.refresh(item, with_for_update=True)
+    for stored in item.files:
+        db.session.refresh(stored)
+    if item.withdrawn_at is None:
+        raise NotFound()
+    if any(f.purged_at is not None for f in item.files):
+        raise Gone(_("Its files were deleted: it cannot be restored."))
+    assert item.withdrawn_at is not None
+    days = current_app.extensions["portal_settings"].trash_days
+    if utcnow() > item.withdrawn_at + timedelta(days=days):
+        raise Conflict(
+            _(
+                "Withdrawn items can be restored for %(days)d days; this one was "
+                "withdrawn on %(day)s.",
+                days=days,
+                day=format_day(item.withdrawn_at.date()),
+            )
+        )
+    withdrawn = {
+        "withdrawn_at": item.withdrawn_at.isoformat(),
+        "by": str(item.withdrawn_by_id),
+    }
+    item.withdrawn_at = None
+    item.withdrawn_by_id = None
+    audit.record("evidence.restored", actor=actor, target=item, details=withdrawn)
+    db.session.commit()
+    return item
+
+
 def send_evidence(
     item: EvidenceItem,
     *,
@@ -543,6 +581,8 @@ def send_evidence(
         stored_file = next((f for f in item.files if f.version == version), None)
         if stored_file is None:
             raise NotFound()
+    if stored_file.purged_at is not None:
+        raise Gone()
     response = stream_file(
         current_store(),
         StoredFileInfo(

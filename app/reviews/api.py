@@ -13,7 +13,9 @@ from app.core.api import (
     ChangeSchema,
     PageArgs,
     ResponseSchema,
+    StrictBoolean,
     Text,
+    UtcDateTime,
     current_actor,
     page_schema,
     token_required,
@@ -61,6 +63,16 @@ class ReviewSchema(ResponseSchema):
         ma.fields.UUID(),
         metadata={"description": "A reviewed party's member sees only their own."},
     )
+    closed_at = UtcDateTime(allow_none=True)
+    retention_days = ma.fields.Integer(
+        metadata={
+            "description": "Days from closing until its files are deleted (the "
+            "deployment's RETENTION_DAYS unless set for this review)."
+        }
+    )
+    legal_hold = ma.fields.Boolean(
+        metadata={"description": "While true, nothing of this review is deleted."}
+    )
 
 
 STAGE_ERROR = (
@@ -87,6 +99,23 @@ class ReviewChangeSchema(ChangeSchema):
     )
     title = Text(min_length=1, max_length=500)
     title_cy = Text(allow_none=True, max_length=500)
+    retention_days = ma.fields.Integer(
+        strict=True,
+        validate=ma.validate.Range(
+            min=0,
+            max=services.RETENTION_DAYS_MAX,
+            error=_l("Must be between {min} and {max}."),
+        ),
+        metadata={
+            "description": "Days from closing until its files are deleted; 0 means "
+            "at once. Accepted when closed, too."
+        },
+    )
+    legal_hold = StrictBoolean(
+        metadata={
+            "description": "Stops every deletion while true. Accepted when closed, too."
+        }
+    )
 
 
 class MembershipSchema(ResponseSchema):
@@ -177,6 +206,9 @@ def review_view(user: User, review: Review) -> dict[str, Any]:
             if p.side is Side.REVIEWED
             and (sees_all or p.organisation_id == user.organisation_id)
         ],
+        "closed_at": review.closed_at,
+        "retention_days": services.retention_days_of(review),
+        "legal_hold": review.legal_hold,
     }
 
 

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.accounts import queries as account_queries
 from app.accounts.models import User
@@ -209,6 +210,17 @@ STAGE_ORDER = [
     ReviewStatus.CLOSED,
 ]
 SETTABLE_STAGES = frozenset(STAGE_ORDER) - {ReviewStatus.PUBLISHED}
+# The only changes a closed review takes (api-v1-records.md).
+RETENTION_FIELDS = frozenset({"retention_days", "legal_hold"})
+RETENTION_DAYS_MAX = 36525  # a century
+
+
+def retention_days_of(review: Review) -> int:
+    """The review's retention period: its own, or the deployment's."""
+    if review.retention_days is not None:
+        return review.retention_days
+    days: int = current_app.extensions["portal_settings"].retention_days
+    return days
 
 
 def update_review(
@@ -220,14 +232,28 @@ def update_review(
 
     Inspecting lead officers and administrators only (403 for other members).
     A stage moves only forward, stages may be skipped; the same stage again
-    changes nothing; once closed nothing changes (409).
+    changes nothing; once closed only the retention period and the legal
+    hold change (anything else: 409).
     """
     role = queries.role_in(actor, review.id)
     permissions.require_may_steer(actor, role)
-    if review.is_closed:
-        raise Conflict(_("This review is closed: nothing in it can change."))
+    if review.is_closed and set(changes) - RETENTION_FIELDS:
+        raise Conflict(
+            _(
+                "This review is closed: only its retention period and legal hold "
+                "can change."
+            )
+        )
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
+    for name in sorted(RETENTION_FIELDS & set(changes)):
+        value = changes[name]
+        current = (
+            retention_days_of(review) if name == "retention_days" else review.legal_hold
+        )
+        if value != current:
+            before[name], after[name] = current, value
+            setattr(review, name, value)
     status = changes.get("status")
     if status is not None and status is not review.status:
         if status not in SETTABLE_STAGES:
@@ -244,6 +270,9 @@ def update_review(
             )
         before["status"], after["status"] = review.status.value, status.value
         review.status = status
+        if status is ReviewStatus.CLOSED:
+            # Retention counts from this moment.
+            review.closed_at = utcnow()
     for name in ("title", "title_cy"):
         if name in changes:
             value = changes[name] or None

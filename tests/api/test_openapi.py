@@ -116,6 +116,8 @@ CONTRACT = {
     # Records (issue 11): the audit trail.
     ("get", "/reviews/{review_id}/audit"),
     ("get", "/audit"),
+    # Trash.
+    ("post", "/evidence/{evidence_id}/restore"),
 }
 
 
@@ -275,6 +277,7 @@ OPERATION_IDS = {
     ("put", "/reviews/{review_id}/publication/agreement"): "agree_publication",
     ("get", "/reviews/{review_id}/audit"): "list_review_audit",
     ("get", "/audit"): "list_audit",
+    ("post", "/evidence/{evidence_id}/restore"): "restore_evidence",
 }
 
 # Named request bodies, so generated models are EvidenceUpload, not

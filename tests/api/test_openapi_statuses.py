@@ -268,6 +268,46 @@ class Room:
         self.world.review.status = ReviewStatus.CLOSED
         db.session.commit()
 
+    def purged(self, item: str) -> str:
+        """``item`` with its files deleted under retention."""
+        from app.core.db import utcnow
+        from app.evidence.models import EvidenceFile
+
+        db.session.execute(
+            sa.update(EvidenceFile)
+            .where(EvidenceFile.item_id == uuid.UUID(item))
+            .values(purged_at=utcnow())
+        )
+        db.session.commit()
+        return item
+
+    def purged_draft(self, draft: str) -> str:
+        from app.core.db import utcnow
+        from app.drafts.models import DraftVersion
+
+        db.session.execute(
+            sa.update(DraftVersion)
+            .where(DraftVersion.draft_id == uuid.UUID(draft))
+            .values(purged_at=utcnow())
+        )
+        db.session.commit()
+        return draft
+
+    def withdrawn(self, days_ago: float = 0) -> str:
+        """An item withdrawn by its nominee, ``days_ago``."""
+        from datetime import timedelta
+
+        from app.core.db import utcnow
+        from app.evidence.models import EvidenceItem
+
+        item = self.item
+        assert self("nominee").delete(f"/evidence/{item}").status_code == 204
+        row = db.session.get(EvidenceItem, uuid.UUID(item))
+        assert row is not None
+        row.withdrawn_at = utcnow() - timedelta(days=days_ago)
+        db.session.commit()
+        return item
+
     def demote(self, name: str, role: Role) -> None:
         db.session.execute(
             sa.update(Membership)
@@ -861,6 +901,21 @@ PROVOKE: dict[tuple[str, int], Provoke] = {
     ),
     ("list_workspace_evidence", 400): bad_limit("inspector", ws_path("/evidence")),
     ("list_workspace_evidence", 401): no_token("GET", ws_path("/evidence")),
+    ("list_workspace_evidence", 403): lambda r: r("inspector").get(
+        f"/workspaces/{r.ws}/evidence", query_string={"withdrawn": "true"}
+    ),
+    ("restore_evidence", 401): no_token(
+        "POST", lambda r: f"/evidence/{r.item}/restore"
+    ),
+    ("restore_evidence", 404): lambda r: r("nominee").post(
+        f"/evidence/{r.item}/restore"
+    ),
+    ("restore_evidence", 409): lambda r: r("nominee").post(
+        f"/evidence/{r.withdrawn(days_ago=31)}/restore"
+    ),
+    ("restore_evidence", 410): lambda r: r("nominee").post(
+        f"/evidence/{r.purged(r.withdrawn())}/restore"
+    ),
     ("list_workspace_evidence", 404): lambda r: r("csc_nominee").get(
         f"/workspaces/{r.ws}/evidence"
     ),
@@ -911,6 +966,9 @@ PROVOKE: dict[tuple[str, int], Provoke] = {
     ),
     ("download_evidence", 401): no_token("GET", CONTENT),
     ("download_evidence", 404): lambda r: r("csc_nominee").get(CONTENT(r)),
+    ("download_evidence", 410): lambda r: r("inspector").get(
+        f"/evidence/{r.purged(r.item)}/content"
+    ),
     ("download_evidence", 416): lambda r: r("inspector").get(
         CONTENT(r), headers={"Range": "bytes=1000-2000"}
     ),
@@ -1147,6 +1205,9 @@ PROVOKE: dict[tuple[str, int], Provoke] = {
     # A text version has no file.
     ("download_draft_version", 404): lambda r: r("inspector").get(
         f"/drafts/{r.draft}/versions/1/content"
+    ),
+    ("download_draft_version", 410): lambda r: r("inspector").get(
+        f"/drafts/{r.purged_draft(r.file_draft)}/versions/1/content"
     ),
     ("download_draft_version", 416): lambda r: r("inspector").get(
         f"/drafts/{r.file_draft}/versions/1/content",

@@ -86,7 +86,14 @@ class Target:
             draft_comment=self.draft_comment() if "{draft_comment}" in path else "",
             message=self.message() if "{message}" in path else "",
             publication=self.publication() if "{publication}" in path else "",
+            withdrawn_item=self.withdrawn_item() if "{withdrawn_item}" in path else "",
         )
+
+    def withdrawn_item(self) -> str:
+        """The cell's item, withdrawn by its workspace's nominee."""
+        gone = self._client("nominee").delete(f"/evidence/{self.item_id}")
+        assert gone.status_code == 204, gone.get_json()
+        return self.item_id
 
     def _client(self, who: str) -> ApiClient:
         from flask import current_app
@@ -658,6 +665,17 @@ ENDPOINTS: dict[str, Endpoint] = {
         "DELETE",
         "/evidence/{item}",
         statuses(403, lead_officer=204, nominee=204, admin=404, non_member=404),
+    ),
+    # The trash: for whoever may withdraw there; hidden from everyone else.
+    "GET workspace trash": Endpoint(
+        "GET",
+        "/workspaces/{ws}/evidence?withdrawn=true",
+        statuses(403, lead_officer=200, nominee=200, admin=404, non_member=404),
+    ),
+    "POST restore evidence": Endpoint(
+        "POST",
+        "/evidence/{withdrawn_item}/restore",
+        statuses(404, lead_officer=200, nominee=200),
     ),
     "POST workspace requests": Endpoint(
         "POST",
