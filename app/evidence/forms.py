@@ -35,6 +35,10 @@ class WithdrawForm(FlaskForm):
     submit = SubmitField(_l("Withdraw this evidence"), widget=GovSubmitInput())
 
 
+class RestoreForm(FlaskForm):
+    submit = SubmitField(_l("Restore"), widget=GovSubmitInput())
+
+
 CLASSIFICATION_CHOICES = {
     Classification.OFFICIAL.value: CLASSIFICATION_LABELS["OFFICIAL"],
     Classification.OFFICIAL_SENSITIVE.value: CLASSIFICATION_LABELS[

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ from app.accounts import queries as account_queries
 from app.accounts.models import User
 from app.audit import queries as audit_queries
 from app.core import uploads
-from app.core.db import db
+from app.core.db import db, utcnow
 from app.core.errors import (
     Conflict,
     Forbidden,
@@ -37,7 +38,7 @@ from app.core.i18n import _
 from app.core.permissions import Side
 from app.core.web import csrf, next_page_url, page_args
 from app.evidence import bp, permissions, queries, services
-from app.evidence.forms import EditEvidenceForm, WithdrawForm
+from app.evidence.forms import EditEvidenceForm, RestoreForm, WithdrawForm
 from app.evidence.models import Classification
 from app.notes.models import SubjectType
 from app.notes.routes import panel as notes_panel
@@ -87,6 +88,7 @@ def workspace(workspace_id: uuid.UUID) -> str:
         reading=reading,
         body_names=_body_names(reading),
         can_upload=permissions.can_upload(me, role, item) and not review.is_closed,
+        can_withdraw=permissions.can_withdraw(me, role, item),
         notes=notes_panel(me, review, SubjectType.WORKSPACE, item.id, item),
         max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
         max_files=MAX_FILES_PER_FORM,
@@ -415,5 +417,56 @@ def withdraw(evidence_id: uuid.UUID) -> str | Response:
         flash(_("“%(title)s” was withdrawn.", title=evidence.title), "success")
         return redirect(url_for("evidence.workspace", workspace_id=workspace.id))
     return render_template(
-        "evidence/withdraw.html", item=evidence, workspace=workspace, form=form
+        "evidence/withdraw.html",
+        item=evidence,
+        workspace=workspace,
+        form=form,
+        trash_days=current_app.extensions["portal_settings"].trash_days,
     )
+
+
+@bp.route("/workspaces/<uuid:workspace_id>/withdrawn", endpoint="trash")
+@login_required
+def trash(workspace_id: uuid.UUID) -> str:
+    """What was withdrawn here, for whoever may withdraw (and restore) it."""
+    me = _me()
+    workspace = review_queries.get_visible_workspace_or_404(me, workspace_id)
+    page = queries.list_withdrawn(me, workspace, page_args())
+    days = current_app.extensions["portal_settings"].trash_days
+    now = utcnow()
+    return render_template(
+        "evidence/trash.html",
+        workspace=workspace,
+        review=workspace.review,
+        items=page.items,
+        names=account_queries.names_of([i.withdrawn_by_id for i in page.items]),
+        restorable={
+            i.id
+            for i in page.items
+            if i.withdrawn_at
+            and now <= i.withdrawn_at + timedelta(days=days)
+            and not any(f.purged_at for f in i.files)
+            and not workspace.review.is_closed
+        },
+        until={
+            i.id: (i.withdrawn_at + timedelta(days=days)).date()
+            for i in page.items
+            if i.withdrawn_at
+        },
+        form=RestoreForm(),
+        trash_days=days,
+        next_url=next_page_url(page.next_cursor),
+    )
+
+
+@bp.route("/evidence/<uuid:evidence_id>/restore", methods=["POST"], endpoint="restore")
+@login_required
+def restore(evidence_id: uuid.UUID) -> Response:
+    me = _me()
+    item = queries.get_withdrawn_evidence_or_404(me, evidence_id)
+    form = RestoreForm()
+    if not form.validate_on_submit():
+        raise ValidationFailed.field("csrf_token", _("The form has expired."))
+    services.restore_evidence(me, item)
+    flash(_("“%(title)s” was restored.", title=item.title), "success")
+    return redirect(url_for("evidence.item", evidence_id=item.id))

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from app.core.forms import PlainText, strip
 from app.core.i18n import ROLE_LABELS, STATUS_LABELS, _l
@@ -58,6 +72,28 @@ class StageForm(FlaskForm):
         self.status.choices = select_choices(
             [("", _l("Choose a stage")), *((s, STATUS_LABELS[s]) for s in stages)]
         )
+
+
+class RetentionForm(FlaskForm):
+    """How long a closed review's files are kept, and a legal hold (lead
+    officers, administrators; a closed review takes these changes too)."""
+
+    retention_days = IntegerField(
+        _l("Days to keep the files after the review closes"),
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message=_l("Enter a number of days, 0 or more")),
+            NumberRange(
+                min=0,
+                max=36525,
+                message=_l("Enter a number of days from 0 to 36525"),
+            ),
+        ],
+    )
+    legal_hold = BooleanField(
+        _l("Legal hold: delete nothing"), widget=GovCheckboxInput()
+    )
+    submit = SubmitField(_l("Save retention"), widget=GovSubmitInput())
 
 
 class ThemeForm(FlaskForm):

@@ -25,6 +25,7 @@ from app.reviews.forms import (
     MemberForm,
     RemoveMemberForm,
     RemoveThemeForm,
+    RetentionForm,
     StageForm,
     ThemeForm,
 )
@@ -81,6 +82,8 @@ def review(review_id: uuid.UUID) -> str:
         members=members,
         can_manage=bool(permissions.manageable_roles(me, role)),
         stage_form=stage_form,
+        retention_form=_retention_form(me, role, item),
+        retention_days=services.retention_days_of(item),
         notes=notes_panel(me, item, SubjectType.REVIEW, item.id),
         timeline=drafts_timeline(me, item),
         may_read_audit=may_view_review_trail(me, item),
@@ -96,6 +99,42 @@ def later_stages(review: Review) -> list[str]:
         for stage in services.STAGE_ORDER[now + 1 :]
         if stage in services.SETTABLE_STAGES
     ]
+
+
+def _retention_form(
+    me: User, role: Role | None, review: Review
+) -> RetentionForm | None:
+    if not permissions.can_steer(me, role):
+        return None
+    form = RetentionForm(
+        formdata=None,
+        retention_days=services.retention_days_of(review),
+        legal_hold=review.legal_hold,
+    )
+    return form
+
+
+@bp.route("/reviews/<uuid:review_id>/retention", methods=["POST"], endpoint="retention")
+@login_required
+def retention(review_id: uuid.UUID) -> str | Response:
+    me = _me()
+    item = queries.get_visible_review_or_404(me, review_id)
+    permissions.require_may_steer(me, queries.role_in(me, item.id))
+    form = RetentionForm()
+    if form.validate_on_submit():
+        services.update_review(
+            me,
+            item,
+            {
+                "retention_days": form.retention_days.data,
+                "legal_hold": bool(form.legal_hold.data),
+            },
+        )
+        flash(_("The review's retention was saved."), "success")
+    else:
+        for message in form.retention_days.errors:
+            flash(str(message), "error")
+    return redirect(url_for("reviews.review", review_id=item.id) + "#retention")
 
 
 @bp.route("/reviews/<uuid:review_id>/stage", methods=["POST"], endpoint="stage")

@@ -440,6 +440,7 @@ PAGES: list[PageCase] = [
     PageCase("admin-reviews", ADMIN, _path(lambda d: "/admin/reviews")),
     PageCase("audit", LEAD, _path(lambda d: f"/reviews/{d.review_id}/audit")),
     PageCase("admin-audit", ADMIN, _path(lambda d: "/admin/audit")),
+    PageCase("withdrawn", NOMINEE, _path(lambda d: f"{d.erw}/withdrawn")),
     PageCase("admin-new-review", ADMIN, _path(lambda d: "/admin/reviews/new")),
     PageCase(
         "admin-new-review-error",

@@ -92,6 +92,22 @@ PAGES = {
     ),
     "audit trail of the portal": Page("GET", "/admin/audit", ADMIN_ONLY),
     "audit trail of the portal CSV": Page("GET", "/admin/audit.csv", ADMIN_ONLY),
+    # Trash and retention.
+    "withdrawn evidence": Page(
+        "GET",
+        "/workspaces/{ws}/withdrawn",
+        answers(403, lead_officer=200, nominee=200, admin=404, non_member=404),
+    ),
+    "restore": Page(
+        "POST",
+        "/evidence/{withdrawn}/restore",
+        answers(404, lead_officer=302, nominee=302),
+    ),
+    "retention": Page(
+        "POST",
+        "/reviews/{review}/retention",
+        answers(403, lead_officer=302, admin=302, non_member=404),
+    ),
     "accessibility": Page("GET", "/accessibility", answers(200, anonymous=200)),
     "privacy": Page("GET", "/privacy", answers(200, anonymous=200)),
     "sign in": Page("GET", "/sign-in", answers(302, anonymous=200)),
@@ -544,8 +560,15 @@ def test_page_matrix(name: str, world: World, app, api, factory) -> None:
         or name in AGREEMENT_PAGES
         else {}
     )
+    withdrawn = ""
+    if "{withdrawn}" in page_def.path:
+        withdrawn = (
+            api("nominee").upload(world.ws.id, b"gone", "gone.txt").get_json()["id"]
+        )
+        assert api("nominee").delete(f"/evidence/{withdrawn}").status_code == 204
     path = page_def.path.format(
         **agreement,
+        withdrawn=withdrawn,
         message=message.get_json()["id"],
         theme=theme.get_json()["id"],
         visit=visit,
@@ -701,6 +724,7 @@ FORMS: dict[str, Any] = {
     "new request": lambda w, p: {"title": "Self-evaluation report"},
     "request to every workspace": lambda w, p: {"title": "Self-evaluation report"},
     "change stage": lambda w, p: {"status": "fieldwork"},
+    "retention": lambda w, p: {"retention_days": "365", "legal_hold": "y"},
     "add a theme": lambda w, p: {"name": "Value for money"},
     "change a theme": lambda w, p: {"name": "Value for money"},
     "change a visit": lambda w, p: {

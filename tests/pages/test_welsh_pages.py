@@ -146,6 +146,7 @@ PAGES = [
     # Records.
     ("lead_officer", "/reviews/{review}/audit"),
     ("admin", "/admin/audit"),
+    ("nominee", "/workspaces/{ws}/withdrawn"),
 ]
 
 
