@@ -15,4 +15,5 @@ def import_all_models() -> None:
     import app.notes.models
     import app.notifications.models
     import app.resumable.models
-    import app.reviews.models  # noqa: F401
+    import app.reviews.models
+    import app.search.models  # noqa: F401
