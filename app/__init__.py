@@ -117,6 +117,8 @@ def _register_api(app: Flask) -> None:
     from app.evidence import api as evidence_api  # noqa: F401
     from app.evidence import api_bp as evidence_bp
     from app.evidence import imports_api  # noqa: F401
+    from app.export import api as export_api  # noqa: F401
+    from app.export import api_bp as export_api_bp
     from app.fieldwork import api as fieldwork_api  # noqa: F401
     from app.fieldwork import api_bp as fieldwork_bp
     from app.hypotheses import api as hypotheses_api  # noqa: F401
@@ -147,6 +149,7 @@ def _register_api(app: Flask) -> None:
         fieldwork_bp,
         notifications_bp,
         audit_bp,
+        export_api_bp,
     ):
         # Bearer tokens, never cookies: nothing for a forged request to ride on.
         csrf.exempt(blueprint)
@@ -172,6 +175,8 @@ def _register_pages(app: Flask) -> None:
     from app.evidence import bp as evidence_bp
     from app.evidence import import_routes  # noqa: F401
     from app.evidence import routes as evidence_routes  # noqa: F401
+    from app.export import bp as export_bp
+    from app.export import routes as export_routes  # noqa: F401
     from app.fieldwork import bp as fieldwork_bp
     from app.fieldwork import routes as fieldwork_routes  # noqa: F401
     from app.hypotheses import bp as hypotheses_bp
@@ -202,6 +207,7 @@ def _register_pages(app: Flask) -> None:
         fieldwork_bp,
         notifications_bp,
         audit_bp,
+        export_bp,
         admin_bp,
         pages_bp,
     ):

@@ -141,7 +141,7 @@ CSV_COLUMNS = (
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
@@ -198,19 +198,21 @@ def _csv_batch(
         subject = doc["subject"] or {}
         rows.append(
             [
-                _cell(doc["seq"]),
-                _cell(doc["at"]),
-                _cell(doc["action"]),
-                _cell(doc["actor_id"]),
-                _cell(doc["actor_name"]),
-                _cell(doc["review_id"]),
-                _cell(doc["workspace_id"]),
-                _cell(subject.get("type")),
-                _cell(subject.get("id")),
-                _cell(json.dumps(doc["details"], ensure_ascii=False, sort_keys=True)),
-                _cell(doc["client_ip"]),
-                _cell(doc["prev_hash"]),
-                _cell(event.hash),
+                csv_cell(doc["seq"]),
+                csv_cell(doc["at"]),
+                csv_cell(doc["action"]),
+                csv_cell(doc["actor_id"]),
+                csv_cell(doc["actor_name"]),
+                csv_cell(doc["review_id"]),
+                csv_cell(doc["workspace_id"]),
+                csv_cell(subject.get("type")),
+                csv_cell(subject.get("id")),
+                csv_cell(
+                    json.dumps(doc["details"], ensure_ascii=False, sort_keys=True)
+                ),
+                csv_cell(doc["client_ip"]),
+                csv_cell(doc["prev_hash"]),
+                csv_cell(event.hash),
             ]
         )
     return rows, (events[-1].seq if events else last)

@@ -68,6 +68,17 @@ def visible_workspaces(user: User) -> sa.Select[tuple[Workspace]]:
     return sa.select(Workspace).where(sa.or_(all_of, own))
 
 
+def workspaces_of(user: User, review: Review) -> list[Workspace]:
+    """The workspaces of ``review`` the user sees, in the review's order."""
+    return list(
+        db.session.scalars(
+            visible_workspaces(user)
+            .where(Workspace.review_id == review.id)
+            .order_by(Workspace.position)
+        )
+    )
+
+
 def review_choices(user: User, limit: int = 500) -> list[Review]:
     """The reviews the user sees, newest first: for a filter's choices."""
     return list(

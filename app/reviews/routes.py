@@ -14,7 +14,7 @@ from app.audit.queries import may_view_review_trail
 from app.core.db import db
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.i18n import MODE_LABELS, _
-from app.core.permissions import Role, Side
+from app.core.permissions import Capability, Role, Side, has_capability
 from app.core.web import next_page_url, page_args, select_choices
 from app.drafts.timeline import timeline as drafts_timeline
 from app.notes.models import SubjectType
@@ -87,6 +87,8 @@ def review(review_id: uuid.UUID) -> str:
         notes=notes_panel(me, item, SubjectType.REVIEW, item.id),
         timeline=drafts_timeline(me, item),
         may_read_audit=may_view_review_trail(me, item),
+        may_export=has_capability(role, Capability.EXPORT_REVIEW)
+        or has_capability(role, Capability.EXPORT_OWN_WORKSPACE),
     )
 
 

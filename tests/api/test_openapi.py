@@ -118,6 +118,8 @@ CONTRACT = {
     ("get", "/audit"),
     # Trash.
     ("post", "/evidence/{evidence_id}/restore"),
+    # Export.
+    ("get", "/reviews/{review_id}/export"),
 }
 
 
@@ -278,6 +280,7 @@ OPERATION_IDS = {
     ("get", "/reviews/{review_id}/audit"): "list_review_audit",
     ("get", "/audit"): "list_audit",
     ("post", "/evidence/{evidence_id}/restore"): "restore_evidence",
+    ("get", "/reviews/{review_id}/export"): "export_review",
 }
 
 # Named request bodies, so generated models are EvidenceUpload, not

@@ -1498,6 +1498,15 @@ PROVOKE: dict[tuple[str, int], Provoke] = {
     ),
     ("list_audit", 401): no_token("GET", lambda r: "/audit"),
     ("list_audit", 403): lambda r: r("lead_officer").get("/audit"),
+    # The export.
+    ("export_review", 400): lambda r: r("lead_officer").get(
+        f"/reviews/{r.review}/export", query_string={"workspace_id": NOWHERE}
+    ),
+    ("export_review", 401): no_token("GET", review_path("/export")),
+    ("export_review", 403): lambda r: r("inspector").get(f"/reviews/{r.review}/export"),
+    ("export_review", 404): lambda r: r("non_member").get(
+        f"/reviews/{r.review}/export"
+    ),
 }
 
 

@@ -971,6 +971,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         statuses(403, lead_officer=200, admin=200, non_member=404),
     ),
     "GET /audit": Endpoint("GET", "/audit", statuses(403, admin=200)),
+    # The close-out export: lead officers (the review), nominees (their own).
+    "GET review export": Endpoint(
+        "GET",
+        "/reviews/{review}/export",
+        statuses(403, lead_officer=200, nominee=200, non_member=404),
+    ),
     "GET /openapi.json": Endpoint("GET", "/openapi.json", statuses(200, anonymous=200)),
 }
 

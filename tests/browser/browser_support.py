@@ -441,6 +441,7 @@ PAGES: list[PageCase] = [
     PageCase("audit", LEAD, _path(lambda d: f"/reviews/{d.review_id}/audit")),
     PageCase("admin-audit", ADMIN, _path(lambda d: "/admin/audit")),
     PageCase("withdrawn", NOMINEE, _path(lambda d: f"{d.erw}/withdrawn")),
+    PageCase("export", LEAD, _path(lambda d: f"/reviews/{d.review_id}/export")),
     PageCase("admin-new-review", ADMIN, _path(lambda d: "/admin/reviews/new")),
     PageCase(
         "admin-new-review-error",

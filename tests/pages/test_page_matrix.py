@@ -92,6 +92,17 @@ PAGES = {
     ),
     "audit trail of the portal": Page("GET", "/admin/audit", ADMIN_ONLY),
     "audit trail of the portal CSV": Page("GET", "/admin/audit.csv", ADMIN_ONLY),
+    # The close-out export.
+    "export": Page(
+        "GET",
+        "/reviews/{review}/export",
+        answers(403, lead_officer=200, nominee=200, non_member=404),
+    ),
+    "export download": Page(
+        "GET",
+        "/reviews/{review}/export.zip",
+        answers(403, lead_officer=200, nominee=200, non_member=404),
+    ),
     # Trash and retention.
     "withdrawn evidence": Page(
         "GET",

@@ -147,6 +147,8 @@ PAGES = [
     ("lead_officer", "/reviews/{review}/audit"),
     ("admin", "/admin/audit"),
     ("nominee", "/workspaces/{ws}/withdrawn"),
+    ("lead_officer", "/reviews/{review}/export"),
+    ("nominee", "/reviews/{review}/export"),
 ]
 
 
