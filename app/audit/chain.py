@@ -89,6 +89,10 @@ def seal(session: Session) -> None:
     pending: list[AuditEvent] = session.info.pop(PENDING, [])
     if not pending:
         return
+    # Everything else of the transaction is written first, so that its row
+    # locks are all taken before the chain's lock: a transaction waiting for
+    # the chain then never holds a row another needs to reach it (deadlock).
+    session.flush()
     bind = session.connection()
     if bind.dialect.name == "postgresql":
         bind.execute(

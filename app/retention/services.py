@@ -238,59 +238,89 @@ def apply_retention(*, dry_run: bool = False, now: datetime | None = None) -> Re
     return report
 
 
-def _delete(found: Due, now: datetime) -> str:
-    """Delete one review's due files and record it: ``deleted``; ``held``
-    (and nothing touched) under legal hold; ``failed`` (nothing marked) if
-    the store refused, so that the next run tries again.
+# Files deleted in one transaction: on SQLite a transaction that writes
+# holds the one writer lock, which the store's deletions must not keep long.
+BATCH = 200
 
-    The review's row is locked while its files go, so a legal hold set at
-    that moment waits for this and is then obeyed, never overtaken."""
-    begin_write(db.session)
-    held = db.session.scalar(
-        sa.select(Review.legal_hold)
-        .where(Review.id == found.review_id)
-        .with_for_update()
-    )
-    if held:
-        db.session.rollback()
-        return "held"
-    checked = _still_due(found, now)
+
+def _delete(found: Due, now: datetime) -> str:
+    """Delete one review's due files and record it, a batch at a time:
+    ``deleted`` (``found`` then lists what went); ``held`` (nothing touched)
+    under legal hold; ``nothing`` if nothing is due any more; ``failed``
+    (that batch not marked) if the store refused, so that the next run
+    tries again.
+
+    Each batch runs with the review's row locked and what is due re-read
+    inside that transaction, so a legal hold set, an item restored or a
+    period lengthened meanwhile is obeyed, never overtaken."""
+    deleted = Due(found.review_id, found.reason)
+    outcome = "nothing"
+    while True:
+        begin_write(db.session)
+        held = db.session.scalar(
+            sa.select(Review.legal_hold)
+            .where(Review.id == found.review_id)
+            .with_for_update()
+        )
+        if held:
+            db.session.rollback()
+            outcome = "held" if outcome == "nothing" else outcome
+            break
+        still = _still_due(found, now)
+        batch = Due(
+            found.review_id,
+            found.reason,
+            still.evidence_files[:BATCH],
+            still.draft_versions[: max(0, BATCH - len(still.evidence_files))],
+        )
+        if not batch.count:
+            db.session.rollback()
+            break
+        if not _delete_batch(batch):
+            outcome = "failed"
+            break
+        deleted.evidence_files += batch.evidence_files
+        deleted.draft_versions += batch.draft_versions
+        outcome = "deleted"
     found.evidence_files, found.draft_versions = (
-        checked.evidence_files,
-        checked.draft_versions,
+        deleted.evidence_files,
+        deleted.draft_versions,
     )
-    if not found.count:
-        db.session.rollback()
-        return "nothing"
+    return outcome
+
+
+def _delete_batch(batch: Due) -> bool:
+    """Inside the caller's locked transaction: delete the blobs, mark the
+    rows purged, record it, commit. False (rolled back) if the store refused."""
     store = current_store()
-    keys = [f.storage_key for f in found.evidence_files] + [
-        v.file_key for v in found.draft_versions if v.file_key
+    keys = [f.storage_key for f in batch.evidence_files] + [
+        v.file_key for v in batch.draft_versions if v.file_key
     ]
     try:
         for key in keys:
             store.delete(key)
     except StoreError:
         log.exception(
-            "retention: the store refused a deletion for review %s", found.review_id
+            "retention: the store refused a deletion for review %s", batch.review_id
         )
         db.session.rollback()
-        return "failed"
+        return False
     purged = utcnow()
-    for stored in found.evidence_files:
+    for stored in batch.evidence_files:
         stored.purged_at = purged
-    for version in found.draft_versions:
+    for version in batch.draft_versions:
         version.purged_at = purged
     audit.record(
         "retention.applied",
         actor=None,
-        review_id=found.review_id,
+        review_id=batch.review_id,
         details={
-            "reason": found.reason,
-            "evidence_files": len(found.evidence_files),
-            "draft_files": len(found.draft_versions),
-            "bytes": found.size,
-            "items": sorted({str(f.item_id) for f in found.evidence_files}),
+            "reason": batch.reason,
+            "evidence_files": len(batch.evidence_files),
+            "draft_files": len(batch.draft_versions),
+            "bytes": batch.size,
+            "items": sorted({str(f.item_id) for f in batch.evidence_files}),
         },
     )
     db.session.commit()
-    return "deleted"
+    return True

@@ -295,3 +295,17 @@ def test_what_changed_since_the_list_was_drawn_up_is_obeyed(
     assert retention._delete(found, utcnow()) == "nothing"
     assert content_status(api, item) == 200
     assert all_events(api, action="retention.applied") == []
+
+
+def test_files_go_a_batch_at_a_time(world: World, api, store, monkeypatch) -> None:
+    monkeypatch.setattr(retention, "BATCH", 2)
+    for n in range(5):
+        upload(api, world, name=f"file-{n}.txt")
+    close(api, world, retention_days=0)
+    report = retention.apply_retention()
+    assert report.files == 5 and len(report.deleted) == 1
+    events = all_events(api, action="retention.applied")
+    assert sorted(e["details"]["evidence_files"] for e in events) == [1, 2, 2]
+    assert not any(
+        store.exists(f.storage_key) for f in db.session.scalars(sa.select(EvidenceFile))
+    )
