@@ -28,7 +28,12 @@ pytestmark = pytest.mark.slow
 PACKAGE = "portal_client"
 # The README's recipe: the evidence download is documented as */* (any
 # accepted type), which the generator reads as bytes with this override.
-CONFIG = 'content_type_overrides:\n  "*/*": application/octet-stream\n'
+CONFIG = (
+    "content_type_overrides:\n"
+    '  "*/*": application/octet-stream\n'
+    # The export's archive: bytes to a client, as any download.
+    "  application/zip: application/octet-stream\n"
+)
 
 
 @pytest.fixture(scope="module")
