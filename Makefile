@@ -104,6 +104,8 @@ bench: install-dev
 	$(BIN)/python bench/evidence_list.py
 	$(BIN)/python bench/joint_working.py
 	$(BIN)/python bench/agreement.py
+	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .pytest-tmp .mypy_cache .ruff_cache node_modules app/static/dist

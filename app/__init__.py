@@ -39,6 +39,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         API_TOKEN_TTL_SECONDS=settings.api_token_ttl_seconds,
         SIGN_IN_RATE_LIMIT=settings.sign_in_rate_limit,
         PORTAL_ENV=settings.env,
+        # Background jobs go to Redis (RQ) when it is set (app/jobs).
+        REDIS_URL=settings.redis_url,
     )
     app.config.update(overrides)
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -58,6 +60,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from app.audit.chain import install as install_audit_chain
 
     install_audit_chain()
+    from app.jobs.services import install as install_jobs
+
+    install_jobs()
     try:
         store = init_store(app, settings.evidence_store)
     except ValueError as exc:

@@ -15,8 +15,10 @@ from app.audit import cli as audit_cli
 from app.core import cli as core_cli
 from app.evidence import cli as evidence_cli
 from app.intake import cli as intake_cli
+from app.jobs import cli as jobs_cli
 from app.resumable import cli as resumable_cli
 from app.retention import cli as retention_cli
+from app.search import cli as search_cli
 
 FEATURES = (
     core_cli,
@@ -26,6 +28,8 @@ FEATURES = (
     resumable_cli,
     intake_cli,
     retention_cli,
+    jobs_cli,
+    search_cli,
 )
 
 

@@ -18,8 +18,9 @@ variable                   meaning (default)
 ``EVIDENCE_STORE``         ``fs:PATH`` (``fs:instance/evidence``),
                            ``s3://BUCKET?endpoint_url=URL`` or ``memory:``
 ``UPLOAD_MAX_BYTES``       largest evidence file accepted (2 GiB)
-``REDIS_URL``              rate-limit storage shared by all app servers
-                           (unset: in-process memory)
+``REDIS_URL``              rate-limit storage shared by all app servers, and
+                           the background jobs' RQ queue (unset: in-process
+                           memory, and jobs on a thread of the app process)
 ``API_TOKEN_TTL_SECONDS``  lifetime of an API token (43200, 12 hours)
 ``SIGN_IN_RATE_LIMIT``     sign-in attempts allowed per client address and
                            per account (``10 per minute``)

@@ -29,6 +29,7 @@ from app.evidence import api_bp as bp
 from app.evidence import metadata, queries, services
 from app.evidence.models import Classification, EvidenceItem
 from app.reviews import queries as review_queries
+from app.search import indexing
 
 # A download answers with the stored file's detected type, which is one of
 # the accepted types: the document says so rather than pretend it is always
@@ -100,8 +101,31 @@ class EvidenceSchema(ResponseSchema):
         },
     )
 
+    text_status = ma.fields.Method(
+        "_text_status",
+        metadata={
+            "type": "string",
+            "enum": ["pending", "indexed", "no_text", "failed"],
+            "description": "The current version's text, for search: extracted "
+            "after the upload, in the background.",
+        },
+    )
+
     def _read_by_me(self, item: EvidenceItem) -> bool | None:
         return reading_of_caller(item)
+
+    def _text_status(self, item: EvidenceItem) -> str:
+        cache = g.setdefault("evidence_text_status", {})
+        current = item.current_file.id
+        if current not in cache:
+            cache.update(indexing.text_status_of([current]))
+        status: str = cache[current]
+        return status
+
+
+def prefetch_text_status(items: list[EvidenceItem]) -> None:
+    cache = g.setdefault("evidence_text_status", {})
+    cache.update(indexing.text_status_of([i.current_file.id for i in items]))
 
 
 def reading_of_caller(item: EvidenceItem) -> bool | None:
@@ -330,6 +354,7 @@ def list_evidence(page: dict[str, Any], workspace_id: uuid.UUID) -> Any:
         return queries.list_withdrawn(actor, workspace, page)
     result = queries.list_workspace_evidence(actor, workspace, page)
     prefetch_reading(result.items)
+    prefetch_text_status(result.items)
     return result
 
 

@@ -64,3 +64,53 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Checked {checked} file(s): {bad} problem(s).")
         if bad:
             sys.exit(1)
+
+    @app.cli.command("seed-bench")
+    @click.option(
+        "--workspace", "workspace_id", required=True, help="The workspace's id."
+    )
+    @click.option(
+        "--items", "count", required=True, type=click.IntRange(1), help="How many."
+    )
+    @click.option(
+        "--size",
+        default=4096,
+        show_default=True,
+        type=click.IntRange(1),
+        help="Bytes of text in each item.",
+    )
+    @click.option(
+        "--batch", default=1000, show_default=True, type=click.IntRange(1, 10000)
+    )
+    @click.option(
+        "--seed", default=1, show_default=True, help="The same seed, the same text."
+    )
+    def seed_bench(
+        workspace_id: str, count: int, size: int, batch: int, seed: int
+    ) -> None:
+        """Fill a workspace with synthetic items of realistic text, in bulk, for
+        benchmarks and load tests (refused in production)."""
+        import uuid
+
+        from flask import current_app
+
+        from app.evidence import synthetic
+        from app.reviews.models import Workspace
+
+        if current_app.config["PORTAL_ENV"] == "production":
+            raise click.ClickException(
+                "seed-bench adds synthetic evidence: not in production."
+            )
+        try:
+            workspace = db.session.get(Workspace, uuid.UUID(workspace_id))
+        except ValueError:
+            workspace = None
+        if workspace is None:
+            raise click.ClickException(f"No workspace has the id {workspace_id}.")
+        seeded = synthetic.seed_items(
+            workspace, count, size=size, batch=batch, seed=seed
+        )
+        click.echo(
+            f"Added {seeded.items} item(s), {seeded.bytes} bytes: "
+            f"{seeded.first_reference} to {seeded.last_reference}."
+        )

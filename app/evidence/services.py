@@ -42,6 +42,7 @@ from app.evidence.models import (
 from app.intake import services as intake_services
 from app.reviews import queries as review_queries
 from app.reviews.models import Review, Workspace
+from app.search import indexing
 
 log = logging.getLogger(__name__)
 
@@ -257,20 +258,20 @@ def record_new_item(
         item.theme_rows = [EvidenceTheme(theme=theme) for theme in metadata.themes]
         db.session.add(item)
         db.session.flush()
-        db.session.add(
-            EvidenceFile(
-                item_id=item.id,
-                version=1,
-                storage_key=stored.key,
-                filename=received.filename,
-                size=stored.size,
-                sha256=stored.sha256,
-                media_type=received.media_type,
-                claimed_media_type=received.claimed_media_type,
-                uploaded_by_id=actor.id,
-                uploaded_at=now,
-            )
+        first = EvidenceFile(
+            item_id=item.id,
+            version=1,
+            storage_key=stored.key,
+            filename=received.filename,
+            size=stored.size,
+            sha256=stored.sha256,
+            media_type=received.media_type,
+            claimed_media_type=received.claimed_media_type,
+            uploaded_by_id=actor.id,
+            uploaded_at=now,
         )
+        db.session.add(first)
+        indexing.queue_extraction(first)
         audit.record(
             "evidence.uploaded",
             actor=actor,
@@ -413,20 +414,20 @@ def record_new_version(
             )
             or 0
         ) + 1
-        db.session.add(
-            EvidenceFile(
-                item_id=locked.id,
-                version=version,
-                storage_key=stored.key,
-                filename=received.filename,
-                size=stored.size,
-                sha256=stored.sha256,
-                media_type=received.media_type,
-                claimed_media_type=received.claimed_media_type,
-                uploaded_by_id=actor.id,
-                uploaded_at=utcnow(),
-            )
+        added = EvidenceFile(
+            item_id=locked.id,
+            version=version,
+            storage_key=stored.key,
+            filename=received.filename,
+            size=stored.size,
+            sha256=stored.sha256,
+            media_type=received.media_type,
+            claimed_media_type=received.claimed_media_type,
+            uploaded_by_id=actor.id,
+            uploaded_at=utcnow(),
         )
+        db.session.add(added)
+        indexing.queue_extraction(added)
         audit.record(
             "evidence.version_added",
             actor=actor,

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,7 +41,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import Base, utcnow
+from app.core.db import Base, str_enum, utcnow
 
 KINDS = ("evidence", "request", "note", "hypothesis", "message", "draft", "session")
 
@@ -111,6 +112,27 @@ class SearchDocument(Base):
         deferred=True,
     )
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TextStatus(StrEnum):
+    PENDING = "pending"
+    INDEXED = "indexed"
+    NO_TEXT = "no_text"
+    FAILED = "failed"
+
+
+class EvidenceText(Base):
+    """The text extracted from one stored file (app/search/indexing.py)."""
+
+    __tablename__ = "evidence_texts"
+
+    # No foreign key: derived data, like the search documents.
+    file_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    status: Mapped[TextStatus] = mapped_column(str_enum(TextStatus, "text_status"))
+    text: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
+    # Why it failed, for the logs and administrators (English).
+    reason: Mapped[str | None] = mapped_column(sa.String(200))
+    extracted_at: Mapped[datetime | None]
 
 
 def _leave_fts_tables_alone() -> None:

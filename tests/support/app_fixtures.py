@@ -86,7 +86,11 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     settings = load_settings(
         settings_env(database_url), instance_path=tmp_path_factory.mktemp("instance")
     )
-    application = create_app(settings, TESTING=True, PASSWORD_HASH_CHEAP=True)
+    # Jobs run at once, in the test's thread (its connection's); the
+    # served app's tests (e2e) run them on a thread, or on RQ.
+    application = create_app(
+        settings, TESTING=True, PASSWORD_HASH_CHEAP=True, JOBS_SYNC=True
+    )
     application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade_database()
