@@ -99,7 +99,7 @@ def stream_file(
         chunk_size=STREAM_CHUNK,
     )
     response = Response(
-        _iterate(reader),
+        read_ahead(reader),
         status=206 if byte_range else 200,
         headers=headers,
         mimetype=None,
@@ -116,7 +116,7 @@ def stream_file(
     return response
 
 
-def _iterate(reader: ObjectReader) -> Iterator[bytes]:
+def read_ahead(reader: ObjectReader) -> Iterator[bytes]:
     """The reader's chunks, read one or two ahead on another thread.
 
     Reading the next chunk from the store while the last one is written to

@@ -10,6 +10,7 @@ import io
 import uuid
 import zipfile
 
+import pytest
 import sqlalchemy as sa
 
 from app.core.db import db, utcnow
@@ -91,7 +92,6 @@ def test_a_lead_officer_exports_the_whole_review(world: World, api) -> None:
     assert len(manifest) == 4  # plan v1 and v2, the Welsh file, CSC's
     for row in manifest:
         assert row["sha256"] == sums[row["path"]]
-        assert row["sha256_verified"] == "yes"
     by_item = {r["reference"]: r for r in manifest if r["version"] == "1"}
     assert by_item[welsh["reference"]]["sha256"] == welsh["sha256"]
     assert by_item[welsh["reference"]]["classification"] == welsh["classification"]
@@ -171,7 +171,11 @@ def test_deleted_content_is_left_out_but_listed_nowhere_as_a_file(
     verify_sums(archive)
 
 
-def test_a_file_that_no_longer_matches_is_flagged(world: World, api, store) -> None:
+def test_a_file_changed_in_the_store_fails_the_archives_check(
+    world: World, api, store
+) -> None:
+    """SHA256SUMS carries the SHA-256 on record: a file that no longer
+    matches it is found by anyone checking the archive."""
     item = upload(api, world)
     stored = db.session.scalars(
         sa.select(EvidenceFile).where(EvidenceFile.item_id == uuid.UUID(item["id"]))
@@ -180,6 +184,6 @@ def test_a_file_that_no_longer_matches_is_flagged(world: World, api, store) -> N
     db.session.commit()
     archive = exported(api, world, "lead_officer")
     manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
-    assert [r["sha256_verified"] for r in manifest] == ["NO"]
-    # SHA256SUMS states what the archive holds, so it still verifies.
-    verify_sums(archive)
+    assert [r["sha256"] for r in manifest] == ["0" * 64]
+    with pytest.raises(AssertionError):
+        verify_sums(archive)
