@@ -29,6 +29,7 @@ from app.core.storage import current_store
 from app.drafts.models import Draft, DraftVersion
 from app.evidence.models import EvidenceFile, EvidenceItem
 from app.reviews.models import Review, ReviewStatus
+from app.search.models import EvidenceText, TextStatus
 from evidence_store import StoreError
 
 log = logging.getLogger(__name__)
@@ -306,6 +307,12 @@ def _delete_batch(batch: Due) -> bool:
         db.session.rollback()
         return False
     purged = utcnow()
+    # The text read out of the files goes with them: it holds what they held.
+    db.session.execute(
+        sa.update(EvidenceText)
+        .where(EvidenceText.file_id.in_([f.id for f in batch.evidence_files]))
+        .values(text=None, status=TextStatus.NO_TEXT, reason="deleted under retention")
+    )
     for stored in batch.evidence_files:
         stored.purged_at = purged
     for version in batch.draft_versions:

@@ -125,6 +125,18 @@ def test_apply_retention_empties_the_trash_after_trash_days(
         # What was held stays on record.
         assert stored.sha256 and stored.size
     assert content_status(api, live) == 200
+    # The text read out of the deleted files goes too; the live one's stays.
+    from app.search.models import EvidenceText
+
+    texts = {
+        t.file_id: t
+        for t in db.session.scalars(
+            sa.select(EvidenceText).execution_options(populate_existing=True)
+        )
+    }
+    for stored in files:
+        gone = str(stored.item_id) == old["id"]
+        assert (texts[stored.id].text is None) is gone
     # The deleted item's record: restoring says its files are gone.
     gone = api("nominee").post(f"/evidence/{old['id']}/restore")
     assert gone.status_code == 410 and error_of(gone)["code"] == "gone"
