@@ -26,7 +26,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -86,10 +86,14 @@ class InlineRunner:
         self._lock = threading.Lock()
 
     def submit(self, name: str, args: tuple[str, ...]) -> None:
-        if self.app.config.get("JOBS_SYNC"):
-            # Tests of the app in process: the job runs at once, in this
-            # thread (their database connection is this thread's). The
-            # served app's tests see the thread.
+        if self.app.config.get("JOBS_SYNC") or not has_request_context():
+            # Outside a request (a command: seed-demo, extract-text; a job
+            # queuing another) nobody waits on an answer, so the job runs at
+            # once in this thread; a second writer thread would only race
+            # the command's own transactions (SQLite: "database is locked").
+            # Tests of the app in process run jobs so too (JOBS_SYNC): their
+            # database connection is this thread's. The served app's tests
+            # see the thread.
             self._run(name, args)
             return
         future = self.pool.submit(self._run, name, args)

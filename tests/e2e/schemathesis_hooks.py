@@ -126,6 +126,10 @@ def granted_token(case: schemathesis.Case) -> None:
     if operation_id == "list_workspace_evidence" and str(
         (case.query or {}).get("withdrawn")
     ).lower() in ("true", "1"):
+        if zlib.crc32(b"live" + case.id.encode()) % 2:
+            # The live list, as most callers ask for it: the run must see it.
+            del case.query["withdrawn"]
+            return
         who = "lead_officer"  # the trash: for whoever may withdraw there
     if who is None or zlib.crc32(case.id.encode()) % 2:
         return
