@@ -69,11 +69,13 @@ lint: install-dev
 
 # The same suite on both stacks: SQLite with the filesystem store, and
 # PostgreSQL with a SeaweedFS S3 store (started by the tests themselves).
-# The two runs go side by side (TEST_STACKS_AT_ONCE=1 for one after the
-# other): much of a run waits on servers, browsers, fsync and subprocesses,
-# so together they keep both cores busy and finish in about two thirds of
-# the time. --output-sync prints each run's report whole when it ends.
-TEST_STACKS_AT_ONCE ?= 2
+# One after the other by default; TEST_STACKS_AT_ONCE=2 runs them side by
+# side (much of a run waits on servers, browsers, fsync and subprocesses:
+# 20 minutes instead of about 30 on two cores), but two timing-bound tests
+# (the minute's fuzz run must reach a 2xx of every operation it names; a
+# browser's resumed upload) then failed on a clean clone, so not yet by
+# default. --output-sync prints each run's report whole when it ends.
+TEST_STACKS_AT_ONCE ?= 1
 test: lint
 	$(MAKE) --no-print-directory -j$(TEST_STACKS_AT_ONCE) --output-sync=target \
 		test-sqlite test-postgresql

@@ -39,7 +39,7 @@ from support.server import PortalServer, fresh_database, fresh_store_url
 
 pytestmark = pytest.mark.slow
 
-FUZZ_SECONDS = int(os.environ.get("FUZZ_SECONDS", "60"))
+FUZZ_SECONDS = int(os.environ.get("FUZZ_SECONDS", "90"))
 ADMIN_EMAIL = "fuzz-admin@example.org"
 HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
 # A fixed seed makes the CI run repeatable; `make fuzz-api` leaves it unset
