@@ -558,12 +558,20 @@ def test_a_closed_review_refuses_completion(
 
 
 def test_s3_sequential_parts_are_never_read_back(
-    world: World, api, store: EvidenceStore
+    world: World, api, store: EvidenceStore, monkeypatch
 ) -> None:
     """Parts sent in order are hashed as they arrive: completion reads
-    nothing back from S3; out of order, only the tail is read."""
+    nothing back from S3; out of order, only the tail is read. (The text
+    extraction it queues reads the file later, in the background: held
+    back here, so that only completion's own reads are counted.)"""
     if not isinstance(store, S3Store):
         pytest.skip("S3 only")
+    from app.jobs import services as jobs
+
+    queued: list[str] = []
+    monkeypatch.setattr(
+        jobs.InlineRunner, "submit", lambda self, name, args: queued.append(name)
+    )
     reads: list[str] = []
 
     def count(params, **_kw) -> None:
@@ -581,6 +589,7 @@ def test_s3_sequential_parts_are_never_read_back(
     # Part 3 came before part 2 (so could not be hashed on from it): only
     # part 3 is read back.
     assert reads == [f"bytes={2 * store.min_part_size}-{len(data) - 1}"]
+    assert queued == ["extract_text", "extract_text"]
 
 
 def test_metadata_passes_through(world: World, api, three_parts: bytes) -> None:
