@@ -199,7 +199,7 @@ def build_zip(actor: User, scope: Scope) -> zipstream.ZipStream:
     def manifest_rows(
         user: User, review: Review, ids: list[uuid.UUID]
     ) -> list[dict[str, Any]]:
-        return _manifest(listed, built, user)
+        return _manifest(listed)
 
     document(
         "manifest.csv", lambda u, r, i: _csv(MANIFEST_COLUMNS, manifest_rows(u, r, i))
@@ -273,7 +273,7 @@ def _iso(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
 
-def _manifest(listed: list[Entry], built: Built, user: User) -> list[dict[str, Any]]:
+def _manifest(listed: list[Entry]) -> list[dict[str, Any]]:
     uploaders = account_queries.names_of([e.stored.uploaded_by_id for e in listed])
     request_ids = {e.item.request_id for e in listed if e.item.request_id}
     refs = {
