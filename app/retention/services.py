@@ -29,6 +29,7 @@ from app.core.storage import current_store
 from app.drafts.models import Draft, DraftVersion
 from app.evidence.models import EvidenceFile, EvidenceItem
 from app.reviews.models import Review, ReviewStatus
+from app.reviews.services import retention_days_of
 from app.search.models import EvidenceText, TextStatus
 from evidence_store import StoreError
 
@@ -67,9 +68,16 @@ class Report:
         return sum(d.count for d in self.deleted)
 
 
-def _settings() -> tuple[int, int]:
-    settings = current_app.extensions["portal_settings"]
-    return settings.trash_days, settings.retention_days
+def _trash_days() -> int:
+    days: int = current_app.extensions["portal_settings"].trash_days
+    return days
+
+
+def _retention_over(review: Review, now: datetime) -> bool:
+    """Whether a closed review's retention period has run out by ``now``."""
+    if review.closed_at is None:
+        return False
+    return review.closed_at + timedelta(days=retention_days_of(review)) <= now
 
 
 def due(now: datetime | None = None) -> Iterator[Due]:
@@ -77,7 +85,6 @@ def due(now: datetime | None = None) -> Iterator[Due]:
     retention (every file, live or withdrawn, evidence and drafts), then
     withdrawn items past TRASH_DAYS in other reviews."""
     now = now or utcnow()
-    trash_days, default_days = _settings()
     # Read afresh: a review's period or hold may have changed since this
     # session last saw it, and a deletion cannot be taken back.
     closed = db.session.scalars(
@@ -87,50 +94,13 @@ def due(now: datetime | None = None) -> Iterator[Due]:
     )
     expired: set[uuid.UUID] = set()
     for review in closed:
-        days = (
-            review.retention_days if review.retention_days is not None else default_days
-        )
-        assert review.closed_at is not None
-        if review.closed_at + timedelta(days=days) > now:
+        if not _retention_over(review, now):
             continue
         expired.add(review.id)
-        found = Due(review.id, "retention")
-        found.evidence_files = list(
-            db.session.scalars(
-                sa.select(EvidenceFile)
-                .join(EvidenceItem, EvidenceItem.id == EvidenceFile.item_id)
-                .where(
-                    EvidenceItem.review_id == review.id,
-                    EvidenceFile.purged_at.is_(None),
-                )
-                .order_by(EvidenceFile.uploaded_at, EvidenceFile.id)
-            )
-        )
-        found.draft_versions = list(
-            db.session.scalars(
-                sa.select(DraftVersion)
-                .join(Draft, Draft.id == DraftVersion.draft_id)
-                .where(
-                    Draft.review_id == review.id,
-                    DraftVersion.file_key.is_not(None),
-                    DraftVersion.purged_at.is_(None),
-                )
-                .order_by(DraftVersion.created_at, DraftVersion.id)
-            )
-        )
+        found = _review_due(review.id)
         if found.count:
             yield found
-    cutoff = now - timedelta(days=trash_days)
-    trashed = db.session.scalars(
-        sa.select(EvidenceFile)
-        .join(EvidenceItem, EvidenceItem.id == EvidenceFile.item_id)
-        .where(
-            EvidenceItem.withdrawn_at.is_not(None),
-            EvidenceItem.withdrawn_at <= cutoff,
-            EvidenceFile.purged_at.is_(None),
-        )
-        .order_by(EvidenceItem.review_id, EvidenceFile.uploaded_at, EvidenceFile.id)
-    )
+    trashed = db.session.scalars(_trash_due(now - timedelta(days=_trash_days())))
     by_review: dict[uuid.UUID, Due] = {}
     for stored in trashed:
         review_id = stored.item.review_id
@@ -189,17 +159,13 @@ def _still_due(found: Due, now: datetime) -> Due:
     review's row locked; the trashed items' rows locked too), so that an item
     restored, or a retention period lengthened, since the list was drawn up
     keeps its files."""
-    trash_days, default_days = _settings()
     review = db.session.scalars(
         sa.select(Review)
         .where(Review.id == found.review_id)
         .execution_options(populate_existing=True)
     ).one()
     if found.reason == "retention":
-        days = (
-            review.retention_days if review.retention_days is not None else default_days
-        )
-        if review.closed_at is None or review.closed_at + timedelta(days=days) > now:
+        if not _retention_over(review, now):
             return Due(found.review_id, found.reason)
         return _review_due(review.id)
     item_ids = sorted({f.item_id for f in found.evidence_files})
@@ -211,7 +177,7 @@ def _still_due(found: Due, now: datetime) -> Due:
     again = Due(found.review_id, found.reason)
     again.evidence_files = list(
         db.session.scalars(
-            _trash_due(now - timedelta(days=trash_days))
+            _trash_due(now - timedelta(days=_trash_days()))
             .where(EvidenceItem.id.in_(item_ids))
             .execution_options(populate_existing=True)
         )
