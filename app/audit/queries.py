@@ -149,9 +149,11 @@ def csv_cell(value: Any) -> str:
 
 
 def csv_stream(stmt: sa.Select[Any], batch: int = 1000) -> Iterator[str]:
-    """:func:`csv_rows` for a response body, which is sent after the
-    request's context has ended: each batch is read in an app context of its
-    own, entered and left between two chunks."""
+    """Every matching event as CSV, newest first, a header row first, read
+    in batches (by ``seq``) so memory stays flat however long the trail. A
+    response body is sent after the request's context has ended, so each
+    batch is read in an app context of its own, entered and left between
+    two chunks."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def body() -> Iterator[str]:
@@ -165,18 +167,6 @@ def csv_stream(stmt: sa.Select[Any], batch: int = 1000) -> Iterator[str]:
             yield _csv_text(rows)
 
     return body()
-
-
-def csv_rows(stmt: sa.Select[Any], batch: int = 1000) -> Iterator[str]:
-    """Every matching event as CSV, newest first, a header row first; read
-    in batches (by ``seq``), so memory stays flat however long the trail."""
-    yield _csv_text([CSV_COLUMNS])
-    last: int | None = None
-    while True:
-        rows, last = _csv_batch(stmt, last, batch)
-        if not rows:
-            return
-        yield _csv_text(rows)
 
 
 def _csv_text(rows: list[Any]) -> str:

@@ -191,7 +191,7 @@ def _withdrawn_in_visible_workspaces(user: User) -> sa.Select[tuple[EvidenceItem
     )
 
 
-def _require_may_restore(user: User, workspace: Workspace) -> bool:
+def _may_restore(user: User, workspace: Workspace) -> bool:
     from app.evidence import permissions
     from app.reviews import queries as review_queries
 
@@ -206,7 +206,7 @@ def list_withdrawn(user: User, workspace: Workspace, page: dict[str, Any]) -> Pa
     from app.core.errors import Forbidden
     from app.core.i18n import _
 
-    if not _require_may_restore(user, workspace):
+    if not _may_restore(user, workspace):
         raise Forbidden(
             _("Only those who may withdraw evidence here see what was withdrawn.")
         )
@@ -228,7 +228,7 @@ def get_withdrawn_evidence_or_404(user: User, evidence_id: uuid.UUID) -> Evidenc
     item = db.session.scalars(
         _withdrawn_in_visible_workspaces(user).where(EvidenceItem.id == evidence_id)
     ).one_or_none()
-    if item is None or not _require_may_restore(user, item.workspace):
+    if item is None or not _may_restore(user, item.workspace):
         raise NotFound()
     return item
 
