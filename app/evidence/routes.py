@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -421,7 +420,7 @@ def withdraw(evidence_id: uuid.UUID) -> str | Response:
         item=evidence,
         workspace=workspace,
         form=form,
-        trash_days=current_app.extensions["portal_settings"].trash_days,
+        trash_days=services.trash_days(),
     )
 
 
@@ -432,7 +431,6 @@ def trash(workspace_id: uuid.UUID) -> str:
     me = _me()
     workspace = review_queries.get_visible_workspace_or_404(me, workspace_id)
     page = queries.list_withdrawn(me, workspace, page_args())
-    days = current_app.extensions["portal_settings"].trash_days
     now = utcnow()
     return render_template(
         "evidence/trash.html",
@@ -443,18 +441,13 @@ def trash(workspace_id: uuid.UUID) -> str:
         restorable={
             i.id
             for i in page.items
-            if i.withdrawn_at
-            and now <= i.withdrawn_at + timedelta(days=days)
+            if now <= services.restorable_until(i)
             and not any(f.purged_at for f in i.files)
             and not workspace.review.is_closed
         },
-        until={
-            i.id: (i.withdrawn_at + timedelta(days=days)).date()
-            for i in page.items
-            if i.withdrawn_at
-        },
+        until={i.id: services.restorable_until(i).date() for i in page.items},
         form=RestoreForm(),
-        trash_days=days,
+        trash_days=services.trash_days(),
         next_url=next_page_url(page.next_cursor),
     )
 

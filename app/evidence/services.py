@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -528,6 +528,18 @@ def withdraw_evidence(actor: User, item: EvidenceItem) -> None:
     db.session.commit()
 
 
+def trash_days() -> int:
+    """How long a withdrawn item can be restored (TRASH_DAYS)."""
+    days: int = current_app.extensions["portal_settings"].trash_days
+    return days
+
+
+def restorable_until(item: EvidenceItem) -> datetime:
+    """When a withdrawn item's time in the trash ends."""
+    assert item.withdrawn_at is not None
+    return item.withdrawn_at + timedelta(days=trash_days())
+
+
 def restore_evidence(actor: User, item: EvidenceItem) -> EvidenceItem:
     """Bring a withdrawn item back, within TRASH_DAYS of its withdrawal and
     while its files are kept (the caller found it through
@@ -545,8 +557,8 @@ def restore_evidence(actor: User, item: EvidenceItem) -> EvidenceItem:
     if any(f.purged_at is not None for f in item.files):
         raise Gone(_("Its files were deleted: it cannot be restored."))
     assert item.withdrawn_at is not None
-    days = current_app.extensions["portal_settings"].trash_days
-    if utcnow() > item.withdrawn_at + timedelta(days=days):
+    days = trash_days()
+    if utcnow() > restorable_until(item):
         raise Conflict(
             _(
                 "Withdrawn items can be restored for %(days)d days; this one was "

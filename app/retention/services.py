@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.audit import services as audit
 from app.core.db import begin_write, db, utcnow
 from app.core.storage import current_store
 from app.drafts.models import Draft, DraftVersion
 from app.evidence.models import EvidenceFile, EvidenceItem
+from app.evidence.services import trash_days
 from app.reviews.models import Review, ReviewStatus
 from app.reviews.services import retention_days_of
 from app.search.models import EvidenceText, TextStatus
@@ -68,11 +68,6 @@ class Report:
         return sum(d.count for d in self.deleted)
 
 
-def _trash_days() -> int:
-    days: int = current_app.extensions["portal_settings"].trash_days
-    return days
-
-
 def _retention_over(review: Review, now: datetime) -> bool:
     """Whether a closed review's retention period has run out by ``now``."""
     if review.closed_at is None:
@@ -100,7 +95,7 @@ def due(now: datetime | None = None) -> Iterator[Due]:
         found = _review_due(review.id)
         if found.count:
             yield found
-    trashed = db.session.scalars(_trash_due(now - timedelta(days=_trash_days())))
+    trashed = db.session.scalars(_trash_due(now - timedelta(days=trash_days())))
     by_review: dict[uuid.UUID, Due] = {}
     for stored in trashed:
         review_id = stored.item.review_id
@@ -177,7 +172,7 @@ def _still_due(found: Due, now: datetime) -> Due:
     again = Due(found.review_id, found.reason)
     again.evidence_files = list(
         db.session.scalars(
-            _trash_due(now - timedelta(days=_trash_days()))
+            _trash_due(now - timedelta(days=trash_days()))
             .where(EvidenceItem.id.in_(item_ids))
             .execution_options(populate_existing=True)
         )
